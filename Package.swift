@@ -1,0 +1,69 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "discogs-batch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "discogs-batch", targets: ["discogs-batch"]),
+        .library(name: "DiscogsBatch", targets: ["DiscogsBatch"]),
+        .library(name: "DiscogsSandbox", targets: ["DiscogsSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        .target(
+            name: "DiscogsBatch",
+            dependencies: [
+                "CLibYAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "DiscogsSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "discogs-batch",
+            dependencies: [
+                "DiscogsBatch",
+                "DiscogsSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "DiscogsBatchTests",
+            dependencies: ["DiscogsBatch"],
+            path: "Tests/DiscogsBatchTests"
+        ),
+        .testTarget(
+            name: "DiscogsSandboxTests",
+            dependencies: [
+                "DiscogsSandbox",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/DiscogsSandboxTests"
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["DiscogsBatch", "DiscogsSandbox"],
+            path: "Tests/EndToEndTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
