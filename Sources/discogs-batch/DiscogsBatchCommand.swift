@@ -5,6 +5,21 @@ import DiscogsBatch
 struct DiscogsBatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discogs-batch",
-        abstract: "Run batches of Discogs API requests declared in YAML job files."
+        abstract: "Run batches of Discogs API requests declared in YAML job files.",
+        discussion: """
+            Job file format: schemas/job.schema.json and the README.
+
+            Exit codes:
+              0    all requests succeeded
+              1    finished, some requests failed (their lines are written)
+              2    usage or job file invalid, nothing sent
+              3    credentials rejected, stopped early
+              4    output cannot be written, or exists without --resume/--overwrite
+              75   stopped early by --deadline or --max-requests, resumable
+              130  interrupted by SIGINT, resumable
+              143  interrupted by SIGTERM, resumable
+            """,
+        version: DiscogsBatchVersion.current,
+        subcommands: [ValidateCommand.self, PlanCommand.self]
     )
 }

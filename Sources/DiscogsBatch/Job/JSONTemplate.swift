@@ -1,0 +1,84 @@
+/// A request body as written in YAML, to be sent as JSON once its `{var}` placeholders are filled.
+///
+/// Plain scalars follow the YAML 1.2 core schema (`null`, `true`/`false`, integers, floats);
+/// quoted and block scalars are strings.
+public indirect enum JSONTemplate: Sendable {
+    case null
+    case bool(Bool)
+    /// A number already in JSON form.
+    case number(String)
+    case string(Template)
+    case array([JSONTemplate])
+    case object([(key: String, value: JSONTemplate)])
+
+    /// The placeholder names used anywhere in the body.
+    public var variables: [String] {
+        switch self {
+        case .null, .bool, .number: []
+        case .string(let template): template.variables
+        case .array(let items): items.flatMap(\.variables)
+        case .object(let members): members.flatMap(\.value.variables)
+        }
+    }
+
+    /// Compact JSON text with placeholders filled.
+    public func render(_ values: (String) -> String) -> String {
+        var out = ""
+        write(to: &out, values)
+        return out
+    }
+
+    private func write(to out: inout String, _ values: (String) -> String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let text): out += text
+        case .string(let template): JSONText.appendString(template.render(values), to: &out)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.write(to: &out, values)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, member) in members.enumerated() {
+                if i > 0 { out += "," }
+                JSONText.appendString(member.key, to: &out)
+                out += ":"
+                member.value.write(to: &out, values)
+            }
+            out += "}"
+        }
+    }
+}
+
+/// Small JSON text helpers shared by the body renderer, the plan printer and the record writer.
+public enum JSONText {
+    /// Appends `text` as a JSON string literal.
+    public static func appendString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    /// `text` as a JSON string literal.
+    public static func string(_ text: String) -> String {
+        var out = ""
+        appendString(text, to: &out)
+        return out
+    }
+}

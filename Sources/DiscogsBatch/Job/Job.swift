@@ -1,0 +1,140 @@
+/// A validated job file: everything `plan` and `run` need, with defaults applied.
+public struct Job: Sendable {
+    /// Path of the job file as given.
+    public var file: String
+    public var version: Int
+    public var name: String
+    public var baseURL: String
+    public var userAgent: String
+    public var auth: JobAuth
+    public var rate: RateSettings
+    public var concurrency: Int
+    public var timeout: Duration
+    public var retry: RetrySettings
+    /// Output file, resolved against the job file's folder; nil for standard output.
+    public var outputPath: String?
+    public var vars: [String: String]
+    public var requests: [RequestSpec]
+
+    public static let defaultBaseURL = "https://api.discogs.com"
+    public static let defaultUserAgent = "discogs-batch/\(DiscogsBatchVersion.current)"
+}
+
+public enum DiscogsBatchVersion {
+    public static let current = "0.1.0"
+}
+
+public enum AuthMode: String, Sendable, CaseIterable {
+    case none
+    case keySecret = "key_secret"
+    case token
+    case oauth
+}
+
+public enum SignatureMethod: String, Sendable, CaseIterable {
+    case plaintext
+    case hmacSHA1 = "hmac-sha1"
+}
+
+public enum CredentialPlacement: String, Sendable, CaseIterable {
+    case header
+    case query
+}
+
+/// The `auth` section, with environment fallbacks applied. Secret values are never printed.
+public struct JobAuth: Sendable {
+    public var mode: AuthMode = .none
+    public var token: String?
+    public var consumerKey: String?
+    public var consumerSecret: String?
+    public var accessToken: String?
+    public var accessTokenSecret: String?
+    /// A stored OAuth profile to take the access token from (`auth login`).
+    public var profile: String?
+    public var signature: SignatureMethod = .plaintext
+    public var sendAs: CredentialPlacement = .header
+
+    public init() {}
+
+    /// Every value that must never appear in output, logs or errors.
+    public var secrets: [String] {
+        [token, consumerKey, consumerSecret, accessToken, accessTokenSecret].compactMap { $0 }.filter { !$0.isEmpty }
+    }
+}
+
+public enum RateTier: String, Sendable, CaseIterable {
+    case auto, low, high
+}
+
+public struct RateSettings: Sendable {
+    public var tier: RateTier = .auto
+    /// Requests per window; nil takes the tier's (25 low, 60 high).
+    public var limit: Int?
+    public var window: Duration = .seconds(60)
+    /// Requests per window left unused for other programs on the same address.
+    public var reserve: Int = 0
+    /// Share one budget with other discogs-batch processes on this machine using the same credential.
+    public var shared: Bool = true
+
+    public init() {}
+
+    /// The tier in force for a credential mode.
+    public func effectiveTier(for mode: AuthMode) -> RateTier {
+        tier != .auto ? tier : (mode == .none ? .low : .high)
+    }
+
+    /// Requests the tool lets through per window: the limit less the reserve.
+    public func budget(for mode: AuthMode) -> Int {
+        let base = limit ?? (effectiveTier(for: mode) == .low ? 25 : 60)
+        return max(1, base - reserve)
+    }
+}
+
+public struct RetrySettings: Sendable {
+    public var maxAttempts: Int = 5
+    public var maxWait: Duration = .seconds(600)
+
+    public init() {}
+}
+
+public enum HTTPMethod: String, Sendable, CaseIterable {
+    case GET, POST, PUT, DELETE
+
+    public var allowsBody: Bool { self == .POST || self == .PUT }
+}
+
+/// One entry of `requests`.
+public struct RequestSpec: Sendable {
+    public var name: String
+    public var mark: Mark
+    public var method: HTTPMethod = .GET
+    public var path: Template
+    /// Query parameters in order: the job's defaults first, overridden by the request's own.
+    public var query: [(name: String, value: Template)]
+    /// Extra headers: the job's defaults, overridden by the request's own.
+    public var headers: [(name: String, value: String)]
+    public var body: JSONTemplate?
+    public var foreach: [ForeachAxis]
+    public var paginate: Pagination?
+    /// Dotted path to the list in the body whose elements become one record each.
+    public var items: String?
+}
+
+public struct Pagination: Sendable, Hashable {
+    /// Stop after this many pages; nil walks them all.
+    public var maxPages: Int?
+}
+
+/// One `foreach` key and where its values come from.
+public struct ForeachAxis: Sendable {
+    public enum Source: Sendable {
+        /// A written list, or the lines of a `file:` (read when the job is loaded).
+        case list([String])
+        /// Inclusive; `step` is non-zero and may be negative.
+        case range(from: Int64, to: Int64, step: Int64)
+    }
+
+    public var name: String
+    public var mark: Mark
+    public var source: Source
+}

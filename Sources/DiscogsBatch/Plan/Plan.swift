@@ -1,0 +1,101 @@
+/// The expansion of a job into requests: lazy, so a million-request plan costs no memory.
+public struct Plan: Sequence, Sendable {
+    public let job: Job
+
+    public init(job: Job) {
+        self.job = job
+    }
+
+    /// Requests before pagination adds pages.
+    public var count: Int {
+        job.requests.reduce(0) { $0 + $1.foreach.reduce(1) { $0 * $1.count } }
+    }
+
+    /// True when pages beyond the first make the real number of requests larger than `count`.
+    public var isLowerBound: Bool {
+        job.requests.contains { $0.paginate != nil }
+    }
+
+    /// The shortest time the rate budget allows for `count` requests: the last one may go out after
+    /// `(count - 1) / budget` full windows.
+    public var minimumDuration: Duration {
+        let budget = job.rate.budget(for: job.auth.mode)
+        guard count > 1 else { return .zero }
+        return job.rate.window * ((count - 1) / budget)
+    }
+
+    public func makeIterator() -> Iterator {
+        Iterator(job: job)
+    }
+
+    public struct Iterator: IteratorProtocol {
+        let job: Job
+        var requestIndex = 0
+        var counters: [Int] = []
+        var started = false
+
+        init(job: Job) {
+            self.job = job
+        }
+
+        public mutating func next() -> PlannedRequest? {
+            while requestIndex < job.requests.count {
+                let spec = job.requests[requestIndex]
+                if !started {
+                    started = true
+                    counters = Array(repeating: 0, count: spec.foreach.count)
+                    if spec.foreach.contains(where: { $0.count == 0 }) {
+                        advanceRequest()
+                        continue
+                    }
+                    return make(spec)
+                }
+                var axis = counters.count - 1
+                while axis >= 0 {
+                    counters[axis] += 1
+                    if counters[axis] < spec.foreach[axis].count { break }
+                    counters[axis] = 0
+                    axis -= 1
+                }
+                if axis < 0 {
+                    advanceRequest()
+                    continue
+                }
+                return make(spec)
+            }
+            return nil
+        }
+
+        private mutating func advanceRequest() {
+            requestIndex += 1
+            started = false
+        }
+
+        private func make(_ spec: RequestSpec) -> PlannedRequest {
+            var vars: [(name: String, value: String)] = []
+            vars.reserveCapacity(spec.foreach.count)
+            var key = spec.name
+            for (axis, index) in zip(spec.foreach, counters) {
+                let value = axis.value(at: index)
+                vars.append((axis.name, value))
+                key += "/\(axis.name)=\(PercentEncoding.encode(value, allowing: PercentEncoding.keyValue))"
+            }
+            let lookup: (String) -> String = { name in
+                vars.first { $0.name == name }?.value ?? job.vars[name] ?? ""
+            }
+            var url = job.baseURL
+            url += spec.path.render(lookup) { PercentEncoding.encode($0, allowing: PercentEncoding.pathSegment) }
+            var separator = "?"
+            for item in spec.query {
+                url += separator
+                url += PercentEncoding.encode(item.name, allowing: PercentEncoding.unreserved)
+                url += "="
+                url += PercentEncoding.encode(item.value.render(lookup), allowing: PercentEncoding.unreserved)
+                separator = "&"
+            }
+            return PlannedRequest(
+                key: key, requestIndex: requestIndex, name: spec.name, vars: vars, method: spec.method, url: url,
+                headers: spec.headers, body: spec.body?.render(lookup), paginate: spec.paginate, items: spec.items)
+        }
+    }
+}
