@@ -87,12 +87,16 @@ public struct Redactor: Sendable {
 
     /// Masks secrets in a raw JSON body without ever breaking its validity: inside strings a secret
     /// becomes `REDACTED`; a bare token (number or literal) holding one becomes the string `"REDACTED"`.
-    /// Returns the input untouched (no copy) when no secret occurs. Bytes that are not JSON are still
-    /// guaranteed free of every secret spelling.
+    /// Returns the input untouched (no copy) when no secret occurs. Bytes that are not JSON get the
+    /// plain replacement of `redact(_:)`. (A secret spelled with `\u` escapes of plain letters is not
+    /// recognised; no encoder writes credentials that way.)
     public func redact(bytes: [UInt8]) -> [UInt8] {
         guard anywhere.occurs(in: bytes[...]) else { return bytes }
-        var out = jsonAwareReplace(bytes)
-        if anywhere.occurs(in: out[...]) { out = anywhere.replaceAll(out) }  // not JSON after all: plain replacement
+        let out = jsonAwareReplace(bytes)
+        // Validity is checked only on this slow path (a secret occurs). Not JSON: plain replacement.
+        guard (try? JSONSerialization.jsonObject(with: Data(out), options: [.fragmentsAllowed])) != nil else {
+            return anywhere.replaceAll(bytes)
+        }
         return out
     }
 
