@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func freshNonceEveryCall() throws {
-        let counter = Counter()
+        let counter = AuthTestCounter()
         let source = OAuthNonceSource(nonce: { "n\(counter.next())" }, timestamp: { 1 })
         let auth = DiscogsAuth(credentials: AuthCredentialsTests.oauth, nonceSource: source)
         let first = try #require(auth.additions(method: "GET", url: "https://api.discogs.com/")?.headers["Authorization"])
@@ -146,7 +146,7 @@ import Testing
 }
 
 /// A thread-safe counter for injected generators.
-final class Counter: @unchecked Sendable {
+final class AuthTestCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
     func next() -> Int { lock.withLock { value += 1; return value } }

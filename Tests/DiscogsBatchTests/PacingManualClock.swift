@@ -91,6 +91,6 @@ final class ManualClock: Clock, @unchecked Sendable {
 }
 
 extension ManualClock.Instant {
-    /// An instant `seconds` after the clock's start, for readable expectations.
-    static func at(_ seconds: Double) -> Self { Self(offset: .seconds(seconds)) }
+    /// An instant `milliseconds` after the clock's start, for readable expectations.
+    static func ms(_ milliseconds: Int) -> Self { Self(offset: .milliseconds(milliseconds)) }
 }

@@ -3,7 +3,7 @@ import Testing
 @testable import DiscogsBatch
 
 /// Collects values from concurrent tasks.
-actor Recorder<Value: Sendable> {
+actor PacingRecorder<Value: Sendable> {
     private(set) var values: [Value] = []
     func append(_ value: Value) { values.append(value) }
     var count: Int { values.count }
@@ -11,7 +11,7 @@ actor Recorder<Value: Sendable> {
 
 /// Every run of `limit + 1` consecutive sends spans more than `window`: no window of that length
 /// (closed or open) holds more than `limit` sends.
-func expectNoWindowExceeds(_ times: [Instant], limit: Int, window: Duration, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectNoWindowExceeds(_ times: [ManualClock.Instant], limit: Int, window: Duration, sourceLocation: SourceLocation = #_sourceLocation) {
     let sorted = times.sorted()
     for index in 0..<max(0, sorted.count - limit) {
         let spread = sorted[index].duration(to: sorted[index + limit])
@@ -20,8 +20,8 @@ func expectNoWindowExceeds(_ times: [Instant], limit: Int, window: Duration, sou
 }
 
 /// Runs `clock` (jumping to each deadline as tasks sleep) until `task` finishes, and returns its value.
-func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async throws -> T {
-    let finished = Recorder<Bool>()
+func driveManualClock<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async throws -> T {
+    let finished = PacingRecorder<Bool>()
     Task { _ = await task.result; await finished.append(true) }
     await clock.run(until: { await finished.count > 0 })
     return try await task.value
@@ -32,21 +32,21 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         let clock = ManualClock()
         let governor = RateGovernor(clock: clock, limit: 20, window: .seconds(2))
         let consumer = Task {
-            var times: [Instant] = []
+            var times: [ManualClock.Instant] = []
             for _ in 0..<100 { times.append(try await governor.acquire()) }
             return times
         }
-        let times = try await drive(clock, consumer)
+        let times = try await driveManualClock(clock, consumer)
         #expect(times.count == 100)
         expectNoWindowExceeds(times, limit: 20, window: .seconds(2))
         // Scheduled exactly: bursts of 20 every window + 100 ms margin.
-        for (index, time) in times.enumerated() { #expect(time == ms(2100 * (index / 20))) }
+        for (index, time) in times.enumerated() { #expect(time == .ms(2100 * (index / 20))) }
     }
 
     @Test func eightConcurrentTasksShareOneBudget() async throws {
         let clock = ManualClock()
         let governor = RateGovernor(clock: clock, limit: 20, window: .seconds(2))
-        let recorder = Recorder<Instant>()
+        let recorder = PacingRecorder<ManualClock.Instant>()
         let workers = (0..<8).map { _ in
             Task {
                 for _ in 0..<13 { await recorder.append(try await governor.acquire()) }
@@ -57,7 +57,7 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         let times = await recorder.values
         #expect(times.count == 104)
         expectNoWindowExceeds(times, limit: 20, window: .seconds(2))
-        #expect(times.max() == ms(5 * 2100))  // 104 = 5 full bursts + 4: no time wasted
+        #expect(times.max() == .ms(5 * 2100))  // 104 = 5 full bursts + 4: no time wasted
         #expect(await governor.waitingCount == 0)
     }
 
@@ -65,7 +65,7 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         let clock = ManualClock()
         let governor = RateGovernor(clock: clock, limit: 1, window: .seconds(1), safetyMargin: .zero)
         try await governor.acquire()
-        let order = Recorder<String>()
+        let order = PacingRecorder<String>()
         var tasks: [Task<Void, any Error>] = []
         for name in ["a", "b", "c", "d"] {
             tasks.append(Task { try await governor.acquire(); await order.append(name) })
@@ -73,7 +73,7 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         }
         await clock.run(until: { await order.count == 4 })
         #expect(await order.values == ["a", "b", "c", "d"])
-        #expect(clock.now == ms(4000))
+        #expect(clock.now == .ms(4000))
     }
 
     @Test func headerFeedbackSlowsDown() async throws {
@@ -83,18 +83,18 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         try await governor.acquire()
         // Another program on the same IP used 4: the server says 4 remain where we believe 8.
         await governor.observe(limit: 10, used: 6, remaining: 4)
-        for _ in 0..<4 { #expect(try await governor.acquire() == ms(0)) }
+        for _ in 0..<4 { #expect(try await governor.acquire() == .ms(0)) }
         let next = Task { try await governor.acquire() }
-        #expect(try await drive(clock, next) == ms(10_000))
+        #expect(try await driveManualClock(clock, next) == .ms(10_000))
     }
 
     @Test func lowerServerLimitLowersBudget() async throws {
         let clock = ManualClock()
         let governor = RateGovernor(clock: clock, limit: 60, window: .seconds(60), reserve: 2, safetyMargin: .zero)
         await governor.observe(limit: 25, used: 0, remaining: 25)
-        for _ in 0..<23 { #expect(try await governor.acquire() == ms(0)) }
+        for _ in 0..<23 { #expect(try await governor.acquire() == .ms(0)) }
         let next = Task { try await governor.acquire() }
-        #expect(try await drive(clock, next) == ms(60_000))
+        #expect(try await driveManualClock(clock, next) == .ms(60_000))
     }
 
     @Test func tooManyRequestsBlocksUntilRetryAfter() async throws {
@@ -103,7 +103,7 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         try await governor.acquire()
         await governor.penalize(retryAfter: .seconds(3))
         let next = Task { try await governor.acquire() }
-        #expect(try await drive(clock, next) == ms(3000))
+        #expect(try await driveManualClock(clock, next) == .ms(3000))
     }
 
     @Test func tooManyRequestsWithoutRetryAfterWaitsForOldestSend() async throws {
@@ -114,7 +114,7 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         try await governor.acquire()
         await governor.penalize(retryAfter: nil)
         let next = Task { try await governor.acquire() }
-        #expect(try await drive(clock, next) == ms(11_000))
+        #expect(try await driveManualClock(clock, next) == .ms(11_000))
     }
 
     /// A 429 that arrives while the governor already sleeps towards a slot pushes that slot back.
@@ -124,9 +124,9 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         try await governor.acquire()
         let next = Task { try await governor.acquire() }
         _ = await clock.waitForSleeper()
-        #expect(clock.pendingDeadlines == [ms(10_000)])
+        #expect(clock.pendingDeadlines == [.ms(10_000)])
         await governor.penalize(retryAfter: .seconds(15))
-        #expect(try await drive(clock, next) == ms(15_000))
+        #expect(try await driveManualClock(clock, next) == .ms(15_000))
     }
 
     @Test func windowFreesAfterIdle() async throws {
@@ -134,7 +134,7 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         let governor = RateGovernor(clock: clock, limit: 5, window: .seconds(1))
         for _ in 0..<5 { try await governor.acquire() }
         clock.advance(by: .milliseconds(1100))
-        for _ in 0..<5 { #expect(try await governor.acquire() == ms(1100)) }
+        for _ in 0..<5 { #expect(try await governor.acquire() == .ms(1100)) }
         #expect(clock.pendingDeadlines.isEmpty)
     }
 
@@ -147,9 +147,9 @@ func drive<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async 
         waiting.cancel()
         await #expect(throws: CancellationError.self) { try await waiting.value }
         #expect(await governor.waitingCount == 0)
-        #expect(await governor.slidingWindow.sends == [ms(0)])
+        #expect(await governor.slidingWindow.sends == [.ms(0)])
         let next = Task { try await governor.acquire() }
-        #expect(try await drive(clock, next) == ms(1000))
+        #expect(try await driveManualClock(clock, next) == .ms(1000))
     }
 
     @Test func alreadyCancelledTaskThrowsAtOnce() async {
