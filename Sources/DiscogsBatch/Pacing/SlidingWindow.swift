@@ -22,13 +22,19 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// No send before this instant (after a 429).
     public private(set) var blockedUntil: Instant?
 
-    /// A window allowing `limit - reserve` sends per `window + margin`.
-    public init(limit: Int, window: Duration, reserve: Int = 0, margin: Duration) {
+    /// A window allowing `limit - reserve` sends per `window + margin`, optionally starting from send
+    /// times loaded elsewhere (e.g. a budget shared between processes through a file).
+    public init(
+        limit: Int, window: Duration, reserve: Int = 0, margin: Duration, sends: [Instant] = [],
+        foreignSends: [Instant] = []
+    ) {
         configuredLimit = limit
         self.limit = limit
         self.reserve = reserve
         self.window = window
         self.margin = margin
+        self.sends = sends.sorted()
+        self.foreignSends = foreignSends.sorted()
     }
 
     /// The default safety margin: 2% of the window, at least 100 ms (1.2 s for Discogs's 60 s window).
