@@ -15,20 +15,30 @@ import Testing
             "DISCOGS_ACCESS_TOKEN": "env-atok", "DISCOGS_ACCESS_TOKEN_SECRET": "env-asec",
         ]
         #expect(
-            try Credentials.resolve(mode: "oauth", fields: ["consumer_key": "job-ckey"], signature: .hmacSHA1, environment: environment)
-                == .oauth(consumerKey: "job-ckey", consumerSecret: "env-csec", accessToken: "env-atok", accessTokenSecret: "env-asec", signature: .hmacSHA1))
+            try Credentials.resolve(
+                mode: "oauth", fields: ["consumer_key": "job-ckey"], signature: .hmacSHA1, environment: environment)
+                == .oauth(
+                    consumerKey: "job-ckey", consumerSecret: "env-csec", accessToken: "env-atok",
+                    accessTokenSecret: "env-asec", signature: .hmacSHA1))
         #expect(
-            try Credentials.resolve(mode: "key_secret", fields: ["consumer_secret": ""], sendAs: .query, environment: environment)
+            try Credentials.resolve(
+                mode: "key_secret", fields: ["consumer_secret": ""], sendAs: .query, environment: environment)
                 == .keySecret(key: "env-ckey", secret: "env-csec", sendAs: .query))
         #expect(try Credentials.resolve(mode: "none", fields: ["token": "ignored"], environment: environment) == .none)
     }
 
     @Test func missingFieldNamesFieldAndVariable() {
-        #expect(throws: CredentialsError.missingField(mode: "token", field: "token", environmentVariable: "DISCOGS_TOKEN")) {
+        #expect(
+            throws: CredentialsError.missingField(mode: "token", field: "token", environmentVariable: "DISCOGS_TOKEN")
+        ) {
             try Credentials.resolve(mode: "token", fields: [:], environment: [:])
         }
-        let error = CredentialsError.missingField(mode: "oauth", field: "access_token", environmentVariable: "DISCOGS_ACCESS_TOKEN")
-        #expect(error.description == "auth.access_token: required in oauth mode; set it in the job or in the environment variable DISCOGS_ACCESS_TOKEN")
+        let error = CredentialsError.missingField(
+            mode: "oauth", field: "access_token", environmentVariable: "DISCOGS_ACCESS_TOKEN")
+        #expect(
+            error.description
+                == "auth.access_token: required in oauth mode; set it in the job or in the environment variable DISCOGS_ACCESS_TOKEN"
+        )
     }
 
     @Test func unknownModeAndShortValues() {

@@ -44,7 +44,8 @@ import Testing
         #expect(Credentials.token("abcd").fingerprint != Credentials.token("abce").fingerprint)
         // Field boundaries matter: ("ab", "c") is not ("a", "bc").
         #expect(
-            Credentials.oauth(consumerKey: "ab", consumerSecret: "x", accessToken: "c", accessTokenSecret: "y").fingerprint
+            Credentials.oauth(consumerKey: "ab", consumerSecret: "x", accessToken: "c", accessTokenSecret: "y")
+                .fingerprint
                 != Credentials.oauth(consumerKey: "a", consumerSecret: "x", accessToken: "bc", accessTokenSecret: "y")
                 .fingerprint)
         // The signature method does not change who is paced.
@@ -93,8 +94,12 @@ import Testing
         #expect(token.headers.isEmpty)
         #expect(token.queryItems == [URLQueryItem(name: "token", value: "T0k3n")])
         let keySecret = try #require(additions(.keySecret(key: "K3y1", secret: "S3c1", sendAs: .query)))
-        #expect(keySecret.queryItems == [URLQueryItem(name: "key", value: "K3y1"), URLQueryItem(name: "secret", value: "S3c1")])
-        let url = keySecret.apply(to: try #require(URLComponents(string: "https://api.discogs.com/database/search?q=a+b")))
+        #expect(
+            keySecret.queryItems == [
+                URLQueryItem(name: "key", value: "K3y1"), URLQueryItem(name: "secret", value: "S3c1"),
+            ])
+        let url = keySecret.apply(
+            to: try #require(URLComponents(string: "https://api.discogs.com/database/search?q=a+b")))
         #expect(url.string == "https://api.discogs.com/database/search?q=a+b&key=K3y1&secret=S3c1")
     }
 
@@ -116,7 +121,8 @@ import Testing
     /// HMAC-SHA1 through DiscogsAuth equals the pure signer on the same inputs (query parameters signed).
     @Test func oauthHMACMatchesSigner() throws {
         let credentials = Credentials.oauth(
-            consumerKey: "ckey-1234", consumerSecret: "csec-5678", accessToken: "atok-9012", accessTokenSecret: "asec-3456",
+            consumerKey: "ckey-1234", consumerSecret: "csec-5678", accessToken: "atok-9012",
+            accessTokenSecret: "asec-3456",
             signature: .hmacSHA1)
         let url = try #require(URLComponents(string: "https://api.discogs.com/releases/1?curr_abbr=EUR"))
         let header = try #require(additions(credentials)?.headers["Authorization"])
@@ -132,8 +138,10 @@ import Testing
         let counter = AuthTestCounter()
         let source = OAuthNonceSource(nonce: { "n\(counter.next())" }, timestamp: { 1 })
         let auth = DiscogsAuth(credentials: AuthCredentialsTests.oauth, nonceSource: source)
-        let first = try #require(auth.additions(method: "GET", url: "https://api.discogs.com/")?.headers["Authorization"])
-        let second = try #require(auth.additions(method: "GET", url: "https://api.discogs.com/")?.headers["Authorization"])
+        let first = try #require(
+            auth.additions(method: "GET", url: "https://api.discogs.com/")?.headers["Authorization"])
+        let second = try #require(
+            auth.additions(method: "GET", url: "https://api.discogs.com/")?.headers["Authorization"])
         #expect(first.contains("oauth_nonce=\"n1\"") && second.contains("oauth_nonce=\"n2\""))
     }
 
@@ -149,5 +157,10 @@ import Testing
 final class AuthTestCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }

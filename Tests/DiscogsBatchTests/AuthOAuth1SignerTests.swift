@@ -135,7 +135,8 @@ import Testing
     @Test func photosRequestEndToEnd() throws {
         let request = OAuth1Request(
             method: "get",
-            url: try #require(URLComponents(string: "http://photos.example.net/photos?file=vacation.jpg&size=original")),
+            url: try #require(
+                URLComponents(string: "http://photos.example.net/photos?file=vacation.jpg&size=original")),
             consumerKey: "dpf43f3p2l4k3l03", consumerSecret: "kd94hf93k423kf44",
             token: "nnch734d00sl2jdk", tokenSecret: "pfkkdhi9sl3r4s00",
             signatureMethod: .hmacSHA1, timestamp: 1_191_242_096, nonce: "kllo9940pd9333jh")
@@ -164,7 +165,8 @@ import Testing
     /// RFC 5849 §2.1: `oauth_signature="ja893SD9%26"` — the `&` goes on the wire as `%26`.
     @Test func plaintextTemporaryCredentialsHeader() throws {
         let request = OAuth1Request(
-            method: "POST", url: try #require(URLComponents(string: "https://server.example.com/request_temp_credentials")),
+            method: "POST",
+            url: try #require(URLComponents(string: "https://server.example.com/request_temp_credentials")),
             consumerKey: "jd83jd92dhsh93js", consumerSecret: "ja893SD9", signatureMethod: .plaintext,
             timestamp: 1, nonce: "n", callback: "http://client.example.net/cb?x=1", includeVersion: false,
             realm: "Example")

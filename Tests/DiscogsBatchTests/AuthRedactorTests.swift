@@ -8,7 +8,9 @@ import Testing
 
     @Test func redactsTextEverywhere() {
         let redactor = Redactor(secrets: [Self.token])
-        #expect(redactor.redact("Discogs token=\(Self.token), again \(Self.token).") == "Discogs token=REDACTED, again REDACTED.")
+        #expect(
+            redactor.redact("Discogs token=\(Self.token), again \(Self.token).")
+                == "Discogs token=REDACTED, again REDACTED.")
         #expect(redactor.redact("nothing here") == "nothing here")
     }
 
@@ -43,7 +45,10 @@ import Testing
         ("https://api.discogs.com/x?token=abc12345&page=2", "https://api.discogs.com/x?token=REDACTED&page=2"),
         ("https://h/x?key=K&secret=S#frag", "https://h/x?key=REDACTED&secret=REDACTED#frag"),
         ("https://h/x?Token=zz&TOKEN", "https://h/x?Token=REDACTED&TOKEN=REDACTED"),
-        ("https://h/x?oauth_token=t&oauth_signature=s%26t&q=1", "https://h/x?oauth_token=REDACTED&oauth_signature=REDACTED&q=1"),
+        (
+            "https://h/x?oauth_token=t&oauth_signature=s%26t&q=1",
+            "https://h/x?oauth_token=REDACTED&oauth_signature=REDACTED&q=1"
+        ),
         ("https://h/x?q=token", "https://h/x?q=token"),
         ("https://h/x", "https://h/x"),
     ])

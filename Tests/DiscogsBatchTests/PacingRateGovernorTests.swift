@@ -11,7 +11,9 @@ actor PacingRecorder<Value: Sendable> {
 
 /// Every run of `limit + 1` consecutive sends spans more than `window`: no window of that length
 /// (closed or open) holds more than `limit` sends.
-func expectNoWindowExceeds(_ times: [ManualClock.Instant], limit: Int, window: Duration, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectNoWindowExceeds(
+    _ times: [ManualClock.Instant], limit: Int, window: Duration, sourceLocation: SourceLocation = #_sourceLocation
+) {
     let sorted = times.sorted()
     for index in 0..<max(0, sorted.count - limit) {
         let spread = sorted[index].duration(to: sorted[index + limit])
@@ -22,7 +24,10 @@ func expectNoWindowExceeds(_ times: [ManualClock.Instant], limit: Int, window: D
 /// Runs `clock` (jumping to each deadline as tasks sleep) until `task` finishes, and returns its value.
 func driveManualClock<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Error>) async throws -> T {
     let finished = PacingRecorder<Bool>()
-    Task { _ = await task.result; await finished.append(true) }
+    Task {
+        _ = await task.result
+        await finished.append(true)
+    }
     await clock.run(until: { await finished.count > 0 })
     return try await task.value
 }
@@ -68,7 +73,11 @@ func driveManualClock<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Err
         let order = PacingRecorder<String>()
         var tasks: [Task<Void, any Error>] = []
         for name in ["a", "b", "c", "d"] {
-            tasks.append(Task { try await governor.acquire(); await order.append(name) })
+            tasks.append(
+                Task {
+                    try await governor.acquire()
+                    await order.append(name)
+                })
             while await governor.waitingCount < tasks.count { await Task.yield() }
         }
         await clock.run(until: { await order.count == 4 })

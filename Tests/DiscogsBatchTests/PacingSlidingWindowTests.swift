@@ -3,7 +3,9 @@ import Testing
 @testable import DiscogsBatch
 
 @Suite struct PacingSlidingWindowTests {
-    func window(limit: Int = 3, seconds: Int = 10, reserve: Int = 0, marginMS: Int = 0) -> SlidingWindow<ManualClock.Instant> {
+    func window(limit: Int = 3, seconds: Int = 10, reserve: Int = 0, marginMS: Int = 0) -> SlidingWindow<
+        ManualClock.Instant
+    > {
         SlidingWindow(limit: limit, window: .seconds(seconds), reserve: reserve, margin: .milliseconds(marginMS))
     }
 

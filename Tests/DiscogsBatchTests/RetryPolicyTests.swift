@@ -73,7 +73,8 @@ import Testing
     @Test(arguments: rows)
     func decisions(row: Row) {
         #expect(
-            Self.maxJitter.decision(method: row.method, attempt: row.attempt, outcome: row.outcome, elapsed: row.elapsed)
+            Self.maxJitter.decision(
+                method: row.method, attempt: row.attempt, outcome: row.outcome, elapsed: row.elapsed)
                 == row.expected)
     }
 
@@ -85,11 +86,14 @@ import Testing
     }
 
     @Test func fullJitterScalesTheCap() {
-        let policy = RetryPolicy(maxAttempts: 10, random: { range in
-            #expect(range == 0...1)
-            return 0.25
-        })
-        #expect(policy.decision(method: "GET", attempt: 3, outcome: .timeout, elapsed: .zero) == .retry(after: .seconds(1)))
+        let policy = RetryPolicy(
+            maxAttempts: 10,
+            random: { range in
+                #expect(range == 0...1)
+                return 0.25
+            })
+        #expect(
+            policy.decision(method: "GET", attempt: 3, outcome: .timeout, elapsed: .zero) == .retry(after: .seconds(1)))
         let zero = RetryPolicy(random: { $0.lowerBound })
         #expect(zero.decision(method: "GET", attempt: 4, outcome: .connection, elapsed: .zero) == .retry(after: .zero))
     }
@@ -97,7 +101,7 @@ import Testing
     @Test func defaultRandomStaysWithinCap() {
         let policy = RetryPolicy(maxAttempts: 10, baseDelay: .milliseconds(500))
         for _ in 0..<200 {
-            guard case let .retry(delay) = policy.decision(method: "GET", attempt: 3, outcome: .timeout, elapsed: .zero)
+            guard case .retry(let delay) = policy.decision(method: "GET", attempt: 3, outcome: .timeout, elapsed: .zero)
             else {
                 Issue.record("expected a retry")
                 return

@@ -29,7 +29,8 @@ extension Credentials {
         case "token":
             credentials = .token(try value("token"), sendAs: sendAs)
         case "key_secret":
-            credentials = .keySecret(key: try value("consumer_key"), secret: try value("consumer_secret"), sendAs: sendAs)
+            credentials = .keySecret(
+                key: try value("consumer_key"), secret: try value("consumer_secret"), sendAs: sendAs)
         case "oauth":
             credentials = .oauth(
                 consumerKey: try value("consumer_key"), consumerSecret: try value("consumer_secret"),

@@ -45,9 +45,9 @@ public enum Credentials: Sendable, Hashable {
     public var secrets: [String] {
         switch self {
         case .none: []
-        case let .keySecret(key, secret, _): [key, secret]
-        case let .token(token, _): [token]
-        case let .oauth(consumerKey, consumerSecret, accessToken, accessTokenSecret, _):
+        case .keySecret(let key, let secret, _): [key, secret]
+        case .token(let token, _): [token]
+        case .oauth(let consumerKey, let consumerSecret, let accessToken, let accessTokenSecret, _):
             [consumerKey, consumerSecret, accessToken, accessTokenSecret]
         }
     }
@@ -61,9 +61,9 @@ public enum Credentials: Sendable, Hashable {
         let identity: [String]
         switch self {
         case .none: identity = []
-        case let .keySecret(key, _, _): identity = [key]
-        case let .token(token, _): identity = [token]
-        case let .oauth(consumerKey, _, accessToken, _, _): identity = [consumerKey, accessToken]
+        case .keySecret(let key, _, _): identity = [key]
+        case .token(let token, _): identity = [token]
+        case .oauth(let consumerKey, _, let accessToken, _, _): identity = [consumerKey, accessToken]
         }
         // Length-prefixed fields so that ("ab","c") and ("a","bc") differ.
         let text = (["discogs-batch/v1", mode] + identity).map { "\($0.utf8.count):\($0)" }.joined()
@@ -80,9 +80,9 @@ public enum Credentials: Sendable, Hashable {
         let fields: [(String, String)]
         switch self {
         case .none: fields = []
-        case let .keySecret(key, secret, _): fields = [("consumer_key", key), ("consumer_secret", secret)]
-        case let .token(token, _): fields = [("token", token)]
-        case let .oauth(consumerKey, consumerSecret, accessToken, accessTokenSecret, _):
+        case .keySecret(let key, let secret, _): fields = [("consumer_key", key), ("consumer_secret", secret)]
+        case .token(let token, _): fields = [("token", token)]
+        case .oauth(let consumerKey, let consumerSecret, let accessToken, let accessTokenSecret, _):
             fields = [
                 ("consumer_key", consumerKey), ("consumer_secret", consumerSecret),
                 ("access_token", accessToken), ("access_token_secret", accessTokenSecret),

@@ -7,13 +7,14 @@ public enum CredentialsError: Error, Sendable, Hashable, CustomStringConvertible
     /// A value is empty or too short to be a real credential (see `Credentials.validationProblems()`).
     case invalidValue(String)
 
+    /// A one-line message naming the field and what to check, never a value.
     public var description: String {
         switch self {
-        case let .unknownMode(mode):
+        case .unknownMode(let mode):
             "auth.mode: unknown mode '\(mode)'; expected none, key_secret, token or oauth"
-        case let .missingField(mode, field, variable):
+        case .missingField(let mode, let field, let variable):
             "auth.\(field): required in \(mode) mode; set it in the job or in the environment variable \(variable)"
-        case let .invalidValue(problem):
+        case .invalidValue(let problem):
             "auth: \(problem)"
         }
     }

@@ -23,15 +23,17 @@ public struct DiscogsAuth: Sendable {
         switch credentials {
         case .none:
             return AuthAdditions()
-        case let .keySecret(key, secret, .header):
+        case .keySecret(let key, let secret, .header):
             return AuthAdditions(headers: ["Authorization": "Discogs key=\(key), secret=\(secret)"])
-        case let .keySecret(key, secret, .query):
-            return AuthAdditions(queryItems: [URLQueryItem(name: "key", value: key), URLQueryItem(name: "secret", value: secret)])
-        case let .token(token, .header):
+        case .keySecret(let key, let secret, .query):
+            return AuthAdditions(queryItems: [
+                URLQueryItem(name: "key", value: key), URLQueryItem(name: "secret", value: secret),
+            ])
+        case .token(let token, .header):
             return AuthAdditions(headers: ["Authorization": "Discogs token=\(token)"])
-        case let .token(token, .query):
+        case .token(let token, .query):
             return AuthAdditions(queryItems: [URLQueryItem(name: "token", value: token)])
-        case let .oauth(consumerKey, consumerSecret, accessToken, accessTokenSecret, signature):
+        case .oauth(let consumerKey, let consumerSecret, let accessToken, let accessTokenSecret, let signature):
             let request = OAuth1Request(
                 method: method, url: url, formParameters: formParameters,
                 consumerKey: consumerKey, consumerSecret: consumerSecret,

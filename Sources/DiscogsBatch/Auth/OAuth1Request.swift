@@ -11,15 +11,19 @@ public struct OAuth1Request: Sendable {
     public var url: URLComponents
     /// Decoded `application/x-www-form-urlencoded` body parameters, if the body is a form (else empty).
     public var formParameters: [(name: String, value: String)]
+    /// `oauth_consumer_key`: the application's key.
     public var consumerKey: String
+    /// The application's secret; never sent in clear except as PLAINTEXT's signature.
     public var consumerSecret: String
     /// `oauth_token`; nil on the request-token leg, where it is omitted.
     public var token: String?
     /// The token secret; empty on the request-token leg.
     public var tokenSecret: String
+    /// PLAINTEXT or HMAC-SHA1.
     public var signatureMethod: OAuthSignatureMethod
     /// `oauth_timestamp`, seconds since 1970.
     public var timestamp: Int
+    /// `oauth_nonce`: unique per request.
     public var nonce: String
     /// `oauth_callback` (request-token leg), e.g. `oob`.
     public var callback: String?

@@ -58,9 +58,14 @@ public enum OAuth1Signer {
     }
 
     /// RFC 5849 §3.4.1.1: `METHOD&enc(base string URI)&enc(normalized parameters)`.
-    public static func baseString(method: String, baseStringURI: String, parameters: [(name: String, value: String)]) -> String {
-        [percentEncode(method.uppercased()), percentEncode(baseStringURI), percentEncode(normalizedParameters(parameters))]
-            .joined(separator: "&")
+    public static func baseString(method: String, baseStringURI: String, parameters: [(name: String, value: String)])
+        -> String
+    {
+        [
+            percentEncode(method.uppercased()), percentEncode(baseStringURI),
+            percentEncode(normalizedParameters(parameters)),
+        ]
+        .joined(separator: "&")
     }
 
     /// RFC 5849 §3.4.4: `enc(consumer_secret)&enc(token_secret)`, the `&` present even when a secret is empty.
@@ -71,13 +76,15 @@ public enum OAuth1Signer {
 
     /// RFC 5849 §3.4.2: base64 of HMAC-SHA1 keyed with `enc(consumer_secret)&enc(token_secret)`.
     public static func hmacSHA1Signature(baseString: String, consumerSecret: String, tokenSecret: String) -> String {
-        let key = SymmetricKey(data: Data(plaintextSignature(consumerSecret: consumerSecret, tokenSecret: tokenSecret).utf8))
+        let key = SymmetricKey(
+            data: Data(plaintextSignature(consumerSecret: consumerSecret, tokenSecret: tokenSecret).utf8))
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(baseString.utf8), using: key)
         return Data(mac).base64EncodedString()
     }
 
     /// RFC 5849 §3.5.1: `OAuth realm="…", name="enc(value)", …` with parameters in the given order.
-    public static func authorizationHeader(parameters: [(name: String, value: String)], realm: String? = nil) -> String {
+    public static func authorizationHeader(parameters: [(name: String, value: String)], realm: String? = nil) -> String
+    {
         var fields: [String] = []
         if let realm { fields.append("realm=\"\(quotedStringEscape(realm))\"") }
         fields += parameters.map { "\(percentEncode($0.name))=\"\(percentEncode($0.value))\"" }
@@ -114,7 +121,8 @@ public enum OAuth1Signer {
             return plaintextSignature(consumerSecret: request.consumerSecret, tokenSecret: request.tokenSecret)
         case .hmacSHA1:
             guard let base = baseString(for: request) else { return nil }
-            return hmacSHA1Signature(baseString: base, consumerSecret: request.consumerSecret, tokenSecret: request.tokenSecret)
+            return hmacSHA1Signature(
+                baseString: base, consumerSecret: request.consumerSecret, tokenSecret: request.tokenSecret)
         }
     }
 

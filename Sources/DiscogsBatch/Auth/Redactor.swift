@@ -208,7 +208,9 @@ public struct Redactor: Sendable {
     /// The secret as written and in each URL encoding it plausibly travels in.
     static func spellings(of secret: String) -> Set<String> {
         let strict = OAuth1Signer.percentEncode(secret)
-        var result: Set<String> = [secret, strict, lowercaseHex(strict), strict.replacingOccurrences(of: "%20", with: "+")]
+        var result: Set<String> = [
+            secret, strict, lowercaseHex(strict), strict.replacingOccurrences(of: "%20", with: "+"),
+        ]
         var query = CharacterSet.urlQueryAllowed
         if let lenient = secret.addingPercentEncoding(withAllowedCharacters: query) { result.insert(lenient) }
         query.remove(charactersIn: "&=+;")

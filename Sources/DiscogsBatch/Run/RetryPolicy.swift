@@ -72,10 +72,10 @@ public struct RetryPolicy: Sendable {
     public func decision(method: String, attempt: Int, outcome: Outcome, elapsed: Duration) -> Decision {
         let idempotent = Self.idempotentMethods.contains(method.uppercased())
         switch outcome {
-        case let .status(429, retryAfter):
+        case .status(429, let retryAfter):
             if elapsed + (retryAfter ?? .zero) > maxWait { return .giveUp }
             return .rateLimited(wait: retryAfter)
-        case let .status(code, retryAfter) where Self.retryableStatuses.contains(code):
+        case .status(let code, let retryAfter) where Self.retryableStatuses.contains(code):
             return idempotent ? backoff(attempt: attempt, elapsed: elapsed, retryAfter: retryAfter) : .giveUp
         case .timeout, .connection:
             return idempotent ? backoff(attempt: attempt, elapsed: elapsed, retryAfter: nil) : .giveUp
