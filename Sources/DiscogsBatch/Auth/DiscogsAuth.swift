@@ -1,0 +1,54 @@
+import Foundation
+
+/// Turns credentials into what a request must carry (SPEC §1): `Discogs` headers or query items,
+/// or an OAuth 1.0a header signed afresh (new nonce and timestamp) on every call.
+public struct DiscogsAuth: Sendable {
+    /// The credentials this signer uses.
+    public let credentials: Credentials
+    /// Where OAuth nonces and timestamps come from.
+    public let nonceSource: OAuthNonceSource
+
+    /// Creates a signer; inject `nonceSource` in tests.
+    public init(credentials: Credentials, nonceSource: OAuthNonceSource = .system) {
+        self.credentials = credentials
+        self.nonceSource = nonceSource
+    }
+
+    /// What to add to one attempt of `method url` with an optional decoded form body.
+    /// Call it for every attempt: OAuth needs a fresh nonce each time. Nil only for an OAuth
+    /// HMAC-SHA1 request whose URL has no scheme or host.
+    public func additions(
+        method: String, url: URLComponents, formParameters: [(name: String, value: String)] = []
+    ) -> AuthAdditions? {
+        switch credentials {
+        case .none:
+            return AuthAdditions()
+        case .keySecret(let key, let secret, .header):
+            return AuthAdditions(headers: ["Authorization": "Discogs key=\(key), secret=\(secret)"])
+        case .keySecret(let key, let secret, .query):
+            return AuthAdditions(queryItems: [
+                URLQueryItem(name: "key", value: key), URLQueryItem(name: "secret", value: secret),
+            ])
+        case .token(let token, .header):
+            return AuthAdditions(headers: ["Authorization": "Discogs token=\(token)"])
+        case .token(let token, .query):
+            return AuthAdditions(queryItems: [URLQueryItem(name: "token", value: token)])
+        case .oauth(let consumerKey, let consumerSecret, let accessToken, let accessTokenSecret, let signature):
+            let request = OAuth1Request(
+                method: method, url: url, formParameters: formParameters,
+                consumerKey: consumerKey, consumerSecret: consumerSecret,
+                token: accessToken, tokenSecret: accessTokenSecret, signatureMethod: signature,
+                timestamp: nonceSource.timestamp(), nonce: nonceSource.nonce())
+            guard let header = OAuth1Signer.authorizationHeader(for: request) else { return nil }
+            return AuthAdditions(headers: ["Authorization": header])
+        }
+    }
+
+    /// The same for a URL string; nil when the string is not a URL (or as above).
+    public func additions(
+        method: String, url: String, formParameters: [(name: String, value: String)] = []
+    ) -> AuthAdditions? {
+        guard let components = URLComponents(string: url) else { return nil }
+        return additions(method: method, url: components, formParameters: formParameters)
+    }
+}

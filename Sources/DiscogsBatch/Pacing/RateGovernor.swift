@@ -1,0 +1,96 @@
+/// Paces every send of a run: no sliding window of `window` (+ margin) ever holds more than
+/// `limit - reserve` sends, whatever the number of concurrent callers, which are served in FIFO order.
+/// Time comes from an injected `Clock` so that tests drive it.
+public actor RateGovernor<C: Clock> where C.Duration == Duration {
+    /// The clock all pacing decisions use.
+    public nonisolated let clock: C
+    /// The pure policy state (send times, foreign sends, block).
+    public private(set) var slidingWindow: SlidingWindow<C.Instant>
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<C.Instant, any Error>
+    }
+
+    private var waiters: [Waiter] = []
+    private var nextWaiterID: UInt64 = 0
+    private var pumping = false
+
+    /// A governor allowing `limit - reserve` sends per `window`; `safetyMargin` defaults to
+    /// `SlidingWindow.defaultMargin(for: window)` (2% of the window, at least 100 ms).
+    public init(
+        clock: C = ContinuousClock(), limit: Int, window: Duration, reserve: Int = 0, safetyMargin: Duration? = nil
+    ) {
+        self.clock = clock
+        slidingWindow = SlidingWindow(
+            limit: limit, window: window, reserve: reserve,
+            margin: safetyMargin ?? SlidingWindow<C.Instant>.defaultMargin(for: window))
+    }
+
+    /// Waits until one send is allowed, records it and returns its instant. Throws `CancellationError`
+    /// when the calling task is cancelled while waiting (no send is recorded then).
+    @discardableResult
+    public func acquire() async throws -> C.Instant {
+        try Task.checkCancellation()
+        let now = clock.now
+        if waiters.isEmpty, slidingWindow.earliestSlot(now: now) <= now {
+            slidingWindow.record(at: now)
+            return now
+        }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                waiters.append(Waiter(id: id, continuation: continuation))
+                startPumpIfNeeded()
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    /// Feeds the three `X-Discogs-Ratelimit*` headers of a response (see `SlidingWindow.observe`).
+    /// `at` defaults to now.
+    public func observe(limit: Int?, used: Int?, remaining: Int?, at instant: C.Instant? = nil) {
+        slidingWindow.observe(limit: limit, used: used, remaining: remaining, at: instant ?? clock.now)
+    }
+
+    /// After a 429: blocks every send until `retryAfter` has passed, or, without it, until the oldest
+    /// counted send leaves the window.
+    public func penalize(retryAfter: Duration?) {
+        slidingWindow.penalize(retryAfter: retryAfter, at: clock.now)
+    }
+
+    /// The number of callers currently waiting in `acquire()`.
+    public var waitingCount: Int { waiters.count }
+
+    // MARK: - Serving waiters
+
+    private func startPumpIfNeeded() {
+        guard !pumping else { return }
+        pumping = true
+        Task { await self.pump() }
+    }
+
+    /// Serves waiters in order, sleeping on the clock until the next slot; re-evaluates after every
+    /// wake-up, so a `penalize` or `observe` that arrives meanwhile takes effect.
+    private func pump() async {
+        while let first = waiters.first {
+            let now = clock.now
+            let slot = slidingWindow.earliestSlot(now: now)
+            if slot <= now {
+                waiters.removeFirst()
+                slidingWindow.record(at: now)
+                first.continuation.resume(returning: now)
+            } else {
+                try? await clock.sleep(until: slot, tolerance: nil)
+            }
+        }
+        pumping = false
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+    }
+}

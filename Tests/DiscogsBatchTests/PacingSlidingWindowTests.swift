@@ -1,0 +1,102 @@
+import Testing
+
+@testable import DiscogsBatch
+
+@Suite struct PacingSlidingWindowTests {
+    func window(limit: Int = 3, seconds: Int = 10, reserve: Int = 0, marginMS: Int = 0) -> SlidingWindow<
+        ManualClock.Instant
+    > {
+        SlidingWindow(limit: limit, window: .seconds(seconds), reserve: reserve, margin: .milliseconds(marginMS))
+    }
+
+    @Test func defaultMargin() {
+        #expect(SlidingWindow<ManualClock.Instant>.defaultMargin(for: .seconds(60)) == .milliseconds(1200))
+        #expect(SlidingWindow<ManualClock.Instant>.defaultMargin(for: .seconds(10)) == .milliseconds(200))
+        #expect(SlidingWindow<ManualClock.Instant>.defaultMargin(for: .seconds(2)) == .milliseconds(100))
+    }
+
+    @Test func freeUntilBudgetThenOldestPlusSpan() {
+        var state = window(limit: 3, seconds: 10, marginMS: 500)
+        #expect(state.span == .milliseconds(10_500))
+        #expect(state.earliestSlot(now: .ms(0)) == .ms(0))
+        state.record(at: .ms(0))
+        state.record(at: .ms(1000))
+        #expect(state.earliestSlot(now: .ms(1000)) == .ms(1000))
+        state.record(at: .ms(2000))
+        #expect(state.earliestSlot(now: .ms(2000)) == .ms(10_500))
+        #expect(state.earliestSlot(now: .ms(10_500)) == .ms(10_500))
+        state.record(at: .ms(10_500))  // the first send expired exactly now
+        #expect(state.sends == [.ms(1000), .ms(2000), .ms(10_500)])
+        #expect(state.earliestSlot(now: .ms(10_500)) == .ms(11_500))
+    }
+
+    @Test func reserveLowersBudgetButNeverBelowOne() {
+        #expect(window(limit: 60, reserve: 5).budget == 55)
+        #expect(window(limit: 5, reserve: 5).budget == 1)
+        #expect(window(limit: 5, reserve: 9).budget == 1)
+    }
+
+    @Test func recordKeepsOrderAndPrunes() {
+        var state = window(limit: 10)
+        state.record(at: .ms(5000))
+        state.record(at: .ms(3000))
+        #expect(state.sends == [.ms(3000), .ms(5000)])
+        state.record(at: .ms(13_000))
+        #expect(state.sends == [.ms(5000), .ms(13_000)])
+    }
+
+    @Test func observeInfersForeignSends() {
+        var state = window(limit: 10)
+        state.record(at: .ms(0))
+        state.record(at: .ms(0))
+        // Server: 10 allowed, 4 remaining. We believe 8 remain: 4 were someone else's.
+        state.observe(limit: 10, used: 6, remaining: 4, at: .ms(1000))
+        #expect(state.foreignSends == Array(repeating: .ms(1000), count: 4))
+        // The same report again adds nothing: it is already accounted for.
+        state.observe(limit: 10, used: 6, remaining: 4, at: .ms(1000))
+        #expect(state.foreignSends.count == 4)
+        // More remaining than believed (in-flight lag) is ignored.
+        state.observe(limit: 10, used: 1, remaining: 9, at: .ms(1000))
+        #expect(state.foreignSends.count == 4)
+        // Foreign sends hold the budget for one span from when they were seen.
+        #expect(state.counted(at: .ms(10_000)).count == 4)
+        #expect(state.counted(at: .ms(11_000)).isEmpty)
+    }
+
+    @Test func observeUsesUsedWhenRemainingIsAbsent() {
+        var state = window(limit: 10)
+        state.observe(limit: 10, used: 3, remaining: nil, at: .ms(0))
+        #expect(state.foreignSends.count == 3)
+    }
+
+    @Test func observeLowerLimitLowersBudgetAndFollowsBackUpToConfigured() {
+        var state = window(limit: 60, reserve: 5)
+        state.observe(limit: 25, used: 0, remaining: 25, at: .ms(0))
+        #expect(state.limit == 25 && state.budget == 20)
+        state.observe(limit: 100, used: 0, remaining: 100, at: .ms(0))
+        #expect(state.limit == 60 && state.budget == 55)
+        #expect(state.foreignSends.isEmpty)
+    }
+
+    @Test func penalizeWithRetryAfter() {
+        var state = window(limit: 10)
+        state.record(at: .ms(0))
+        state.penalize(retryAfter: .seconds(3), at: .ms(1000))
+        #expect(state.earliestSlot(now: .ms(1000)) == .ms(4000))
+        state.penalize(retryAfter: .seconds(1), at: .ms(1000))  // a shorter block never shortens
+        #expect(state.earliestSlot(now: .ms(2000)) == .ms(4000))
+        state.prune(now: .ms(4000))
+        #expect(state.blockedUntil == nil)
+    }
+
+    @Test func penalizeWithoutRetryAfterWaitsForOldestSend() {
+        var state = window(limit: 10, marginMS: 500)
+        state.record(at: .ms(1000))
+        state.record(at: .ms(2000))
+        state.penalize(retryAfter: nil, at: .ms(3000))
+        #expect(state.earliestSlot(now: .ms(3000)) == .ms(11_500))
+        var empty = window(limit: 10, marginMS: 500)
+        empty.penalize(retryAfter: nil, at: .ms(3000))
+        #expect(empty.earliestSlot(now: .ms(3000)) == .ms(13_500))
+    }
+}
