@@ -62,12 +62,13 @@ public struct JobAuth: Sendable {
     }
 }
 
-public enum RateTier: String, Sendable, CaseIterable {
+/// The job's `rate.tier`: a server tier, or `auto` to follow the credential mode.
+public enum RateTierSetting: String, Sendable, CaseIterable {
     case auto, low, high
 }
 
 public struct RateSettings: Sendable {
-    public var tier: RateTier = .auto
+    public var tier: RateTierSetting = .auto
     /// Requests per window; nil takes the tier's (25 low, 60 high).
     public var limit: Int?
     public var window: Duration = .seconds(60)
@@ -80,12 +81,16 @@ public struct RateSettings: Sendable {
 
     /// The tier in force for a credential mode.
     public func effectiveTier(for mode: AuthMode) -> RateTier {
-        tier != .auto ? tier : (mode == .none ? .low : .high)
+        switch tier {
+        case .low: .low
+        case .high: .high
+        case .auto: mode == .none ? .low : .high
+        }
     }
 
     /// Requests the tool lets through per window: the limit less the reserve.
     public func budget(for mode: AuthMode) -> Int {
-        let base = limit ?? (effectiveTier(for: mode) == .low ? 25 : 60)
+        let base = limit ?? effectiveTier(for: mode).limit
         return max(1, base - reserve)
     }
 }

@@ -121,18 +121,12 @@ struct JobReader {
             context.error(node.mark, "base_url", "expected an http or https URL such as https://api.discogs.com, found \(context.describe(node))")
             return nil
         }
-        if scheme == "http", auth.mode != .none, !Self.isLoopback(host) {
+        if scheme == "http", auth.mode != .none, !TransportSecurity.isLoopback(host) {
             context.error(node.mark, "base_url",
                 "credentials are sent only over HTTPS or to a loopback address; use https:// or auth mode none")
             return nil
         }
         return value.hasSuffix("/") ? String(value.dropLast()) : value
-    }
-
-    /// 127.0.0.0/8, ::1 and localhost.
-    static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
     }
 
     private static let authKeys = [
@@ -217,13 +211,13 @@ struct JobReader {
         guard let e = c.mapping(node, "rate", allowed: ["tier", "limit", "window", "reserve", "shared"]) else {
             return rate
         }
-        if let n = e["tier"]?.value, let tier = c.oneOf(n, "rate.tier", RateTier.self) { rate.tier = tier }
+        if let n = e["tier"]?.value, let tier = c.oneOf(n, "rate.tier", RateTierSetting.self) { rate.tier = tier }
         if let n = e["limit"]?.value { rate.limit = c.int(n, "rate.limit", in: 1...100_000) }
         if let n = e["window"]?.value, let w = c.duration(n, "rate.window", in: .milliseconds(100)...(.seconds(3600))) {
             rate.window = w
         }
         if let n = e["reserve"]?.value, let reserve = c.int(n, "rate.reserve", in: 0...100_000) {
-            let limit = rate.limit ?? (rate.tier == .low ? 25 : 60)
+            let limit = rate.limit ?? (rate.tier == .low ? RateTier.low.limit : RateTier.high.limit)
             if reserve >= limit {
                 c.error(n.mark, "rate.reserve", "expected fewer than the limit (\(limit)) requests, found \(reserve)")
             } else {
