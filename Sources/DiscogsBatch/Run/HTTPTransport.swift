@@ -1,0 +1,45 @@
+/// What the executor sends and receives; the real one is `AsyncHTTPTransport`, tests may substitute.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse
+    func shutdown() async
+}
+
+public struct TransportRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+}
+
+public struct TransportResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// Why no response came, in the terms of SPEC §3 error kinds and the retry rules.
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case timeout, connection, tls, decode, cancelled
+        /// The connection was never established: nothing was sent, so even POST may be retried.
+        case connectionRefused
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// The record's `error.kind`.
+    public var recordKind: String { kind == .connectionRefused ? "connection" : kind.rawValue }
+}

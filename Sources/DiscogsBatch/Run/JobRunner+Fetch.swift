@@ -1,0 +1,161 @@
+import Foundation
+
+extension JobRunner {
+    /// The final outcome of one URL after retries: a response, or the reason none came.
+    struct Outcome {
+        var response: TransportResponse?
+        var transportError: TransportError?
+        var attempts = 0
+        var ms = 0
+        var at = 0.0
+        /// The URL last sent, credentials masked.
+        var url = ""
+        /// The body with credentials masked and newlines removed, when it is valid JSON.
+        var document: (bytes: [UInt8], range: Range<Int>)?
+        /// Why the request failed despite a response (HTTP status, bad JSON, pagination).
+        var failure: (kind: String, message: String)?
+    }
+
+    static var defaultAccept: String { "application/vnd.discogs.v2.discogs+json" }
+    static var redirectStatuses: Set<Int> { [301, 302, 303, 307, 308] }
+
+    /// Sends one URL until it has a final outcome: paced, signed, retried per `RetryPolicy`,
+    /// redirects followed (credentials dropped across origins).
+    func fetch(_ request: PlannedRequest, url: String) async throws -> Outcome {
+        var outcome = Outcome()
+        var failures = 0
+        var currentURL = url
+        var method = request.method.rawValue
+        var body = request.body.map { Array($0.utf8) }
+        var dropCredentials = false
+        var redirects = 0
+        let started = clock.now
+        var headers: [(name: String, value: String)] = [("User-Agent", job.userAgent)]
+        if !request.headers.contains(where: { $0.name.lowercased() == "accept" }) {
+            headers.append(("Accept", Self.defaultAccept))
+        }
+        headers += request.headers
+
+        while true {
+            try Task.checkCancellation()
+            outcome.attempts += 1
+            try await governor.acquire()
+            state.withLock { $0.summary.sent += 1 }
+
+            var sendHeaders = headers
+            if body != nil { sendHeaders.append(("Content-Type", "application/json")) }
+            var sendURL = currentURL
+            if !dropCredentials, let additions = auth.additions(method: method, url: currentURL) {
+                sendHeaders += additions.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                if !additions.queryItems.isEmpty, let components = URLComponents(string: currentURL) {
+                    sendURL = additions.apply(to: components).string ?? currentURL
+                }
+            }
+            outcome.url = redactor.redactURL(sendURL)
+            logger.debug("\(method) \(outcome.url) (attempt \(outcome.attempts))")
+
+            let sentAt = clock.now
+            let decision: RetryPolicy.Decision
+            do {
+                let response = try await transport.send(
+                    TransportRequest(method: method, url: sendURL, headers: sendHeaders, body: body),
+                    timeout: job.timeout)
+                outcome.ms = Int(sentAt.duration(to: clock.now).milliseconds)
+                outcome.at = Date().timeIntervalSince1970
+                outcome.response = response
+                outcome.transportError = nil
+                await governor.observe(
+                    limit: response.header("X-Discogs-Ratelimit").flatMap { Int($0) },
+                    used: response.header("X-Discogs-Ratelimit-Used").flatMap { Int($0) },
+                    remaining: response.header("X-Discogs-Ratelimit-Remaining").flatMap { Int($0) })
+
+                if Self.redirectStatuses.contains(response.status), redirects < 5,
+                    let location = response.header("Location"),
+                    let target = URL(string: location, relativeTo: URL(string: currentURL))?.absoluteString
+                {
+                    redirects += 1
+                    if TransportSecurity.shouldDropCredentials(onRedirectFrom: currentURL, to: target) {
+                        dropCredentials = true
+                    }
+                    if response.status == 303 || (response.status != 307 && response.status != 308 && method == "POST") {
+                        method = "GET"
+                        body = nil
+                    }
+                    logger.debug("redirect \(response.status) to \(redactor.redactURL(target))")
+                    currentURL = target
+                    continue
+                }
+                let retryAfter = response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
+                if response.status == 429 {
+                    state.withLock { $0.summary.rateLimited += 1 }
+                    await governor.penalize(retryAfter: retryAfter)
+                    decision = policy.decision(
+                        method: method, attempt: failures + 1, outcome: .status(429, retryAfter: retryAfter),
+                        elapsed: started.duration(to: clock.now))
+                } else if RetryPolicy.retryableStatuses.contains(response.status) {
+                    failures += 1
+                    decision = policy.decision(
+                        method: method, attempt: failures, outcome: .status(response.status, retryAfter: retryAfter),
+                        elapsed: started.duration(to: clock.now))
+                } else if let document = document(response) {
+                    outcome.document = document
+                    return outcome
+                } else if (200..<300).contains(response.status) && Self.claimsJSON(response) {
+                    // A JSON answer cut short: treat like a dropped connection.
+                    failures += 1
+                    outcome.failure = ("decode", "the response body is not valid JSON (\(response.body.count) bytes)")
+                    decision = policy.decision(
+                        method: method, attempt: failures, outcome: .connection, elapsed: started.duration(to: clock.now))
+                    if case .giveUp = decision { return outcome }
+                    outcome.failure = nil
+                } else {
+                    return outcome
+                }
+            } catch let error as TransportError {
+                if error.kind == .cancelled { throw CancellationError() }
+                outcome.ms = Int(sentAt.duration(to: clock.now).milliseconds)
+                outcome.at = Date().timeIntervalSince1970
+                outcome.response = nil
+                outcome.transportError = error
+                failures += 1
+                let mapped: RetryPolicy.Outcome =
+                    switch error.kind {
+                    case .timeout: .timeout
+                    case .connectionRefused: .connectionRefused
+                    case .tls: .tls
+                    case .cancelled: .cancelled
+                    case .connection, .decode: .connection
+                    }
+                decision = policy.decision(
+                    method: method, attempt: failures, outcome: mapped, elapsed: started.duration(to: clock.now))
+            }
+            switch decision {
+            case .giveUp:
+                if let response = outcome.response { outcome.document = document(response) }
+                return outcome
+            case .rateLimited:
+                logger.info("429 from Discogs; waiting for the rate window before retrying \(outcome.url)")
+            case .retry(let delay):
+                state.withLock { $0.summary.retries += 1 }
+                let reason = outcome.response.map { "HTTP \($0.status)" } ?? outcome.transportError?.message ?? "error"
+                logger.info("\(reason) on \(outcome.url); retry \(failures) in \(delay.humanDescription)")
+                try await clock.sleep(for: delay)
+            }
+        }
+    }
+
+    /// The body as embeddable JSON: credentials masked, line breaks (whitespace outside strings) removed.
+    func document(_ response: TransportResponse) -> (bytes: [UInt8], range: Range<Int>)? {
+        guard !response.body.isEmpty, String(validating: response.body, as: UTF8.self) != nil else { return nil }
+        var bytes = redactor.redact(bytes: response.body)
+        if bytes.contains(0x0A) || bytes.contains(0x0D) {
+            for i in bytes.indices where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
+        }
+        guard let range = JSONScanner(bytes).document() else { return nil }
+        return (bytes, range)
+    }
+
+    static func claimsJSON(_ response: TransportResponse) -> Bool {
+        response.header("Content-Type")?.lowercased().contains("json") ?? false
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Executes a plan: paces every attempt through one `RateGovernor`, signs it, sends it, retries what
+/// is safe to retry, walks pages, splits items, and writes one record per final outcome.
+public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
+    let job: Job
+    let plan: Plan
+    let credentials: Credentials
+    let auth: DiscogsAuth
+    let redactor: Redactor
+    let governor: RateGovernor<C>
+    let policy: RetryPolicy
+    let transport: any HTTPTransport
+    let writer: NDJSONWriter
+    let clock: C
+    let logger: Logger
+    let concurrency: Int
+    let state: Mutex<State>
+
+    struct State {
+        var iterator: Plan.Iterator
+        var seq = 0
+        var summary = RunSummary()
+        var sawSuccess = false
+    }
+
+    /// Stops the run when the credentials are refused before anything succeeded.
+    struct CredentialsRejected: Error {}
+
+    /// Prepares a run: resolves credentials, applies `--sandbox`'s base URL, opens the output.
+    public init(
+        job: Job, options: RunOptions, transport: any HTTPTransport, clock: C, logger: Logger,
+        retryRandom: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    ) throws {
+        var job = job
+        if let baseURL = options.baseURL { job.baseURL = baseURL }
+        let credentials: Credentials
+        do {
+            credentials = try Credentials(job: job.auth)
+        } catch {
+            throw RunError.invalid("\(job.file): \(error)")
+        }
+        if case .none = credentials {
+        } else if !TransportSecurity.credentialsAllowed(to: job.baseURL) {
+            throw RunError.invalid(
+                "\(job.file): refusing to send \(credentials.mode) credentials to \(job.baseURL): credentials go only over HTTPS or to a loopback address")
+        }
+        self.job = job
+        self.plan = Plan(job: job)
+        self.credentials = credentials
+        self.auth = DiscogsAuth(credentials: credentials)
+        self.redactor = Redactor(credentials: credentials)
+        let limit = job.rate.limit ?? job.rate.effectiveTier(for: job.auth.mode).limit
+        self.governor = RateGovernor(clock: clock, limit: limit, window: job.rate.window, reserve: job.rate.reserve)
+        self.policy = RetryPolicy(
+            maxAttempts: job.retry.maxAttempts, maxWait: job.retry.maxWait, baseDelay: options.retryBaseDelay,
+            random: retryRandom)
+        self.transport = transport
+        self.clock = clock
+        self.logger = logger
+        self.concurrency = options.concurrency ?? job.concurrency
+        self.writer = try Self.openOutput(options.outputPath ?? job.outputPath ?? "-", overwrite: options.overwrite)
+        var state = State(iterator: plan.makeIterator())
+        state.summary.planned = plan.count
+        state.summary.output = writer.path ?? "standard output"
+        self.state = Mutex(state)
+    }
+
+    static func openOutput(_ path: String, overwrite: Bool) throws -> NDJSONWriter {
+        if path == "-" { return NDJSONWriter() }
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path) && !overwrite {
+            throw RunError.output("\(path) exists; pass --overwrite to start it again (or --resume to continue it)")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do {
+                try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw RunError.output("cannot create the folder \(folder): \(error.localizedDescription)")
+            }
+        }
+        do {
+            return try NDJSONWriter(path: path, truncate: overwrite)
+        } catch {
+            throw RunError.output("\(error)")
+        }
+    }
+
+    /// A copy of the counters, for progress lines.
+    public func snapshot() -> RunSummary {
+        state.withLock { $0.summary }
+    }
+
+    /// Runs every planned request; returns the summary (its `exitCode` is the run's).
+    public func run() async -> RunSummary {
+        let start = clock.now
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<max(1, concurrency) {
+                    group.addTask { try await self.work() }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            logger.debug("run stopped early: \(error)")
+        }
+        writer.sync()
+        await transport.shutdown()
+        return state.withLock { state in
+            state.summary.elapsed = start.duration(to: clock.now)
+            return state.summary
+        }
+    }
+
+    private func next() -> (Int, PlannedRequest)? {
+        state.withLock { state in
+            guard state.summary.credentialsRejected == nil, let request = state.iterator.next() else { return nil }
+            state.seq += 1
+            return (state.seq, request)
+        }
+    }
+
+    private func work() async throws {
+        while let (seq, request) = next() {
+            try Task.checkCancellation()
+            if request.paginate != nil {
+                try await paginate(request, seq: seq)
+            } else {
+                let outcome = try await fetch(request, url: request.url)
+                try finish(request, seq: seq, outcome: outcome, page: nil)
+            }
+        }
+    }
+
+    /// Walks `page=1...` until `pagination.pages`, `max_pages`, an error, or a page that does not advance.
+    private func paginate(_ request: PlannedRequest, seq: Int) async throws {
+        let maxPages = request.paginate?.maxPages ?? Int.max
+        var previous: Int?
+        var page = 1
+        while true {
+            let separator = request.url.contains("?") ? "&" : "?"
+            var outcome = try await fetch(request, url: "\(request.url)\(separator)page=\(page)")
+            var pages: Int?
+            if let response = outcome.response, (200..<300).contains(response.status), let body = outcome.document {
+                let scanner = JSONScanner(body.bytes)
+                let pagination = scanner.value(at: ["pagination"], in: body.range)
+                pages = pagination.flatMap { scanner.value(at: ["pages"], in: $0) }.flatMap(scanner.integer)
+                let reported = pagination.flatMap { scanner.value(at: ["page"], in: $0) }.flatMap(scanner.integer)
+                let content = Self.contentHash(body.bytes, excluding: pagination)
+                if let reported, reported != page {
+                    outcome.failure = ("decode", "pagination did not advance: asked for page \(page), the answer is page \(reported)")
+                } else if page > 1, content == previous {
+                    outcome.failure = ("decode", "page \(page) repeats page \(page - 1); stopping instead of looping")
+                }
+                previous = content
+            }
+            try finish(request, seq: seq, outcome: outcome, page: (page, pages ?? page))
+            guard outcome.failure == nil, let pages, page < pages, page < maxPages else { return }
+            page += 1
+        }
+    }
+
+    static func contentHash(_ bytes: [UInt8], excluding range: Range<Int>?) -> Int {
+        var hasher = Hasher()
+        if let range {
+            hasher.combine(bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+            bytes[..<range.lowerBound].withUnsafeBytes { hasher.combine(bytes: $0) }
+            bytes[range.upperBound...].withUnsafeBytes { hasher.combine(bytes: $0) }
+        } else {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+        return hasher.finalize()
+    }
+}

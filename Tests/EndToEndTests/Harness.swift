@@ -1,0 +1,135 @@
+import DiscogsBatch
+import DiscogsSandbox
+import Foundation
+import Logging
+import Testing
+
+/// Runs jobs through the library against an in-process sandbox, and the real executable as a process.
+enum Harness {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The sandbox's demo credentials as the environment a job reads them from.
+    static let environment: [String: String] = [
+        "DISCOGS_TOKEN": SandboxCredentials.demo.token,
+        "DISCOGS_CONSUMER_KEY": SandboxCredentials.demo.consumerKey,
+        "DISCOGS_CONSUMER_SECRET": SandboxCredentials.demo.consumerSecret,
+        "DISCOGS_ACCESS_TOKEN": SandboxCredentials.demo.accessToken,
+        "DISCOGS_ACCESS_TOKEN_SECRET": SandboxCredentials.demo.accessTokenSecret,
+    ]
+
+    static var secrets: [String] { Array(environment.values) }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("discogs-batch-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    struct Outcome {
+        var summary: RunSummary
+        var lines: [String]
+        var records: [[String: Any]]
+        var output: String
+    }
+
+    /// Loads `yaml` (with the sandbox's base URL and the demo credentials), runs it, reads the output.
+    static func run(
+        _ yaml: String, sandbox: Sandbox, environment: [String: String] = environment,
+        concurrency: Int? = nil, transport: (any HTTPTransport)? = nil
+    ) async throws -> Outcome {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let jobPath = folder.appendingPathComponent("job.yaml").path
+        try yaml.write(toFile: jobPath, atomically: true, encoding: .utf8)
+        let job = try JobLoader(environment: environment).load(path: jobPath).get()
+        var options = RunOptions()
+        options.baseURL = sandbox.baseURL
+        options.outputPath = folder.appendingPathComponent("out.ndjson").path
+        options.concurrency = concurrency
+        options.retryBaseDelay = .milliseconds(20)
+        var logger = Logger(label: "e2e")
+        logger.logLevel = .critical
+        let runner = try JobRunner(
+            job: job, options: options,
+            transport: transport ?? AsyncHTTPTransport(connectionsPerHost: concurrency ?? job.concurrency),
+            clock: ContinuousClock(), logger: logger)
+        let summary = await runner.run()
+        let output = (try? String(contentsOfFile: options.outputPath!, encoding: .utf8)) ?? ""
+        let lines = output.split(separator: "\n").map(String.init)
+        let records = try lines.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        return Outcome(summary: summary, lines: lines, records: records, output: output)
+    }
+
+    /// A job header pointing nowhere in particular: the run's base URL comes from the sandbox.
+    static func job(auth: String = "{mode: none}", rate: String = "", concurrency: Int = 2, requests: String) -> String {
+        """
+        version: 1
+        name: e2e
+        user_agent: "discogs-batch-tests/1.0"
+        auth: \(auth)
+        \(rate.isEmpty ? "" : "rate: \(rate)")
+        concurrency: \(concurrency)
+        timeout: 5s
+        retry: {max_attempts: 6, max_wait: 30s}
+        requests:
+        \(requests)
+        """
+    }
+
+    /// Runs the built executable with arguments; returns exit status, stdout and stderr.
+    static func executable(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let binary = root.appendingPathComponent(".build/debug/discogs-batch")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Validates NDJSON records against schemas/record.schema.json with check-jsonschema (all lines in
+    /// one call, through a wrapping array schema). Returns nil when valid, else the tool's report.
+    static func schemaProblems(_ lines: [String]) throws -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        guard let tool = paths.map({ "\($0)/check-jsonschema" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { return "check-jsonschema is not installed" }
+            return nil
+        }
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let recordSchema = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: root.appendingPathComponent("schemas/record.schema.json"))) as! [String: Any]
+        var items = recordSchema
+        items.removeValue(forKey: "$schema")
+        items.removeValue(forKey: "$id")
+        let wrapper: [String: Any] = [
+            "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "array", "items": items,
+        ]
+        let schemaPath = folder.appendingPathComponent("schema.json").path
+        try JSONSerialization.data(withJSONObject: wrapper).write(to: URL(fileURLWithPath: schemaPath))
+        let dataPath = folder.appendingPathComponent("records.json").path
+        try Data("[\(lines.joined(separator: ","))]".utf8).write(to: URL(fileURLWithPath: dataPath))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["--schemafile", schemaPath, dataPath]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let report = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? nil : String(decoding: report, as: UTF8.self)
+    }
+}
