@@ -10,7 +10,7 @@ import NIOCore
 ///     // requests to sandbox.baseURL ...
 ///     #expect(sandbox.stats().rateLimited == 0)
 ///
-/// See `Sources/DiscogsSandbox/README.md` for the routes, credentials, faults and control
+/// See `docs/sandbox.md` for the routes, credentials, faults and control
 /// endpoints.
 public final class Sandbox: Sendable {
     public struct StartError: Error, CustomStringConvertible {

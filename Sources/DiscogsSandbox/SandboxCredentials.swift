@@ -1,7 +1,7 @@
 /// The credentials a sandbox registers and accepts. Anything else is answered with 401.
 ///
 /// The demo values (``demo``) are not secrets: they are printed by `discogs-batch sandbox` at start
-/// and documented in `Sources/DiscogsSandbox/README.md`.
+/// and documented in `docs/sandbox.md`.
 public struct SandboxCredentials: Sendable, Equatable {
     /// Personal access token (`Authorization: Discogs token=T` or `?token=T`); acts as ``username``.
     public var token: String

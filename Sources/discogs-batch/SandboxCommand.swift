@@ -98,8 +98,8 @@ struct SandboxCommand: AsyncParsableCommand {
         let configuration = try makeConfiguration()
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
         let sandbox = try await Sandbox.start(configuration)
-        print(sandbox.baseURL)
-        fflush(stdout)
+        // unbuffered: the first line must reach a pipe at once
+        FileHandle.standardOutput.write(Data((sandbox.baseURL + "\n").utf8))
         let credentials = configuration.credentials
         var notice = """
             discogs-batch sandbox listening on \(sandbox.baseURL) (seed \(configuration.seed), window \(window), \

@@ -8,7 +8,7 @@ import Testing
     let demo = SandboxCredentials.demo
 
     @Test func tokenInHeaderAndQuery() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { sandbox throws in
             let header = try await TestHTTP.send(.GET, "\(sandbox.baseURL)/oauth/identity", headers: [("Authorization", "Discogs token=\(demo.token)")])
             #expect(header.status == 200)
             #expect(header.json["username"] as? String == demo.username)
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func keyAndSecretGetTheHighTierButNoUser() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { sandbox throws in
             let header = try await TestHTTP.send(.GET, "\(sandbox.baseURL)/releases/1", headers: [("Authorization", "Discogs key=\(demo.consumerKey), secret=\(demo.consumerSecret)")])
             #expect(header.status == 200)
             #expect(header.intHeader("X-Discogs-Ratelimit") == 60)
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func noCredentialsLowTierAndNoImages() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { sandbox throws in
             let reply = try await TestHTTP.send(.GET, "\(sandbox.baseURL)/releases/42")
             #expect(reply.status == 200)
             #expect(reply.intHeader("X-Discogs-Ratelimit") == 25)
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func missingUserAgentIsRefused() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { sandbox throws in
             let reply = try await TestHTTP.send(.GET, "\(sandbox.baseURL)/releases/1", userAgent: nil)
             #expect(reply.status == 403)
             #expect(reply.message?.contains("User-Agent") == true)
@@ -88,7 +88,7 @@ import Testing
 
     @Test(arguments: ["PLAINTEXT", "HMAC-SHA1"])
     func oauthAcceptedAndRefused(method: String) async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { sandbox throws in
             let signer = TestOAuthSigner(method: method)
             let url = "\(sandbox.baseURL)/database/search?q=a%20b+c&type=release&per_page=5"
             let ok = try await TestHTTP.send(.GET, url, headers: [("Authorization", signer.header(httpMethod: "GET", url: url))])
@@ -125,7 +125,7 @@ import Testing
     }
 
     @Test func hmacCoversQueryAndFormBody() async throws {
-        try await withSandbox { sandbox in
+        try await withSandbox { sandbox throws in
             let signer = TestOAuthSigner(method: "HMAC-SHA1")
             let url = "\(sandbox.baseURL)/database/search?q=x"
             // signed for another query: refused
@@ -149,7 +149,7 @@ import Testing
 
     @Test func plaintextSignatureIsEncodedOnceMoreOnTheWire() async throws {
         let credentials = SandboxCredentials(consumerSecret: "c&s+1", accessTokenSecret: "t s/2")
-        try await withSandbox(SandboxConfiguration(credentials: credentials)) { sandbox in
+        try await withSandbox(SandboxConfiguration(credentials: credentials)) { sandbox throws in
             let url = "\(sandbox.baseURL)/oauth/identity"
             let signer = TestOAuthSigner(consumerSecret: "c&s+1", tokenSecret: "t s/2")
             let header = signer.header(httpMethod: "GET", url: url)

@@ -27,7 +27,7 @@ enum TestHTTP {
 
     static func send(
         _ method: HTTPMethod = .GET, _ url: String, headers: [(String, String)] = [], userAgent: String? = TestHTTP.userAgent,
-        body: String? = nil, contentType: String? = nil
+        body: String? = nil, contentType: String? = nil, timeout: TimeAmount = .seconds(20)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -37,13 +37,14 @@ enum TestHTTP {
             request.body = .bytes(ByteBuffer(string: body))
             if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         }
-        let response = try await client.execute(request, timeout: .seconds(20))
+        let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 16 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
     }
 }
 
 /// Starts a sandbox for one test and always stops it.
+@discardableResult
 func withSandbox<T>(
     _ configuration: SandboxConfiguration = SandboxConfiguration(), clock: any SandboxClock = SystemSandboxClock(),
     _ body: (Sandbox) async throws -> T
