@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A running Discogs sandbox: a Discogs-compatible HTTP server on loopback.
 ///
@@ -23,13 +24,15 @@ public final class Sandbox: Sendable {
     public let port: Int
     public let configuration: SandboxConfiguration
     private let state: SandboxState
+    private let services: ServiceGroup
     private let task: Task<Void, Never>
 
-    private init(baseURL: String, port: Int, state: SandboxState, task: Task<Void, Never>) {
+    private init(baseURL: String, port: Int, state: SandboxState, services: ServiceGroup, task: Task<Void, Never>) {
         self.baseURL = baseURL
         self.port = port
         self.configuration = state.configuration
         self.state = state
+        self.services = services
         self.task = task
     }
 
@@ -54,9 +57,10 @@ public final class Sandbox: Sendable {
             },
             logger: log
         )
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: log))
         let task = Task {
             do {
-                try await app.runService(gracefulShutdownSignals: [])
+                try await services.run()
                 continuation.yield(.failure(StartError(description: "the sandbox server stopped before it started listening")))
             } catch {
                 continuation.yield(.failure(error))
@@ -66,7 +70,7 @@ public final class Sandbox: Sendable {
         for await event in events {
             switch event {
             case .success(let port):
-                return Sandbox(baseURL: state.baseURL, port: port, state: state, task: task)
+                return Sandbox(baseURL: state.baseURL, port: port, state: state, services: services, task: task)
             case .failure(let error):
                 task.cancel()
                 throw StartError(description: "cannot start the sandbox on \(host):\(configuration.port): \(error)")
@@ -95,9 +99,16 @@ public final class Sandbox: Sendable {
         state.reset()
     }
 
-    /// Stops listening and closes every connection; returns when the server is down.
+    /// Stops listening and closes every connection; returns when the server is down. Requests in
+    /// flight get up to a second to finish (a `slow` fault may hold one longer), then are cut off.
     public func stop() async {
-        task.cancel()
+        await services.triggerGracefulShutdown()
+        let task = self.task
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(1))
+            task.cancel()
+        }
         await task.value
+        deadline.cancel()
     }
 }
