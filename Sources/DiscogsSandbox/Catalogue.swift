@@ -29,9 +29,9 @@ struct Catalogue: Sendable {
         var rng = rng(.artist, id)
         switch rng.int(0...3) {
         case 0: return Vocabulary.personName(&rng)
-        case 1: return "The " + Vocabulary.words(&rng, 2...2) + "s"
+        case 1: return "The " + Catalogue.plural(Vocabulary.words(&rng, 2...2))
         case 2: return Vocabulary.words(&rng, 1...2)
-        default: return "\(Vocabulary.personName(&rng)) & The \(rng.pick(Vocabulary.nouns))s"
+        default: return "\(Vocabulary.personName(&rng)) & The \(Catalogue.plural(rng.pick(Vocabulary.nouns)))"
         }
     }
 
@@ -79,6 +79,10 @@ struct Catalogue: Sendable {
             ("id", .int(id)),
             ("resource_url", .string("\(baseURL)/labels/\(id)")),
         ])
+    }
+
+    static func plural(_ word: String) -> String {
+        word.hasSuffix("s") ? word : word + "s"
     }
 
     static func date(_ rng: inout SeededRandom, from year: Int = 2004) -> String {

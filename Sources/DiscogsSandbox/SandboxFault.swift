@@ -71,14 +71,14 @@ public struct SandboxFault: Sendable, Equatable, CustomStringConvertible {
 
     /// The grammar, for `--help` and error messages.
     public static let grammar = """
-        KIND[=ARG][:RATE][@PATH_PREFIX] where KIND is one of
-          status=CODE:RATE      answer with HTTP status CODE (400-599), e.g. status=503:0.1
-          reset:RATE            reset the connection after part of the body, e.g. reset:0.05
-          slow=DURATION:RATE    delay the answer (500ms, 2s, 10m, 1h), e.g. slow=5s:0.05
-          truncate:RATE         announce the full Content-Length, send half, close, e.g. truncate:0.05
-          retry-after=SECS:RATE answer 429 with Retry-After: SECS, e.g. retry-after=2:0.1
-          steal=N               another client eats N requests of every window, per tier, e.g. steal=10
-        RATE is a share 0..1 (0.1) or a percentage (10%); @/prefix limits a fault to matching paths.
+        KIND[=ARG][:RATE][@PATH_PREFIX], KIND one of:
+          status=CODE:RATE    answer with status CODE (400-599)   status=503:0.1
+          reset:RATE          reset the connection mid-body       reset:0.05
+          slow=DURATION:RATE  delay the answer (500ms, 2s, 10m)   slow=5s:0.05
+          truncate:RATE       full Content-Length, half the body  truncate:0.05
+          retry-after=S:RATE  429 with Retry-After: S seconds     retry-after=2:0.1
+          steal=N             another client uses N per window    steal=10
+        RATE: a share (0.1) or a percentage (10%). @/prefix: only matching paths.
         """
 
     public struct ParseError: Error, CustomStringConvertible, Equatable {
