@@ -20,6 +20,6 @@ struct DiscogsBatchCommand: AsyncParsableCommand {
               143  interrupted by SIGTERM, resumable
             """,
         version: DiscogsBatchVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, SandboxCommand.self]
     )
 }

@@ -9,6 +9,29 @@ import Testing
         SlidingWindow(limit: limit, window: .seconds(seconds), reserve: reserve, margin: .milliseconds(marginMS))
     }
 
+    @Test func aSettledSendCountsFromItsResponse() {
+        var state = window(limit: 1, seconds: 2)
+        state.grant(at: .ms(0))
+        #expect(state.pending == 1)
+        state.settle(grantedAt: .ms(0), at: .ms(700))
+        #expect(state.pending == 0)
+        #expect(state.sends == [.ms(700)])
+        #expect(state.earliestSlot(now: .ms(800)) == .ms(2700))
+    }
+
+    @Test func sendsStillInFlightAreNotTakenForSomeoneElses() {
+        var state = window(limit: 10, seconds: 10)
+        state.grant(at: .ms(0))
+        state.grant(at: .ms(0))
+        state.settle(grantedAt: .ms(0), at: .ms(100))
+        // The server saw our settled send and 4 of another program's; the other send is still in flight.
+        state.observe(limit: 10, used: 5, remaining: 5, at: .ms(100))
+        #expect(state.foreignSends == Array(repeating: .ms(100), count: 4))
+        // Reported again later, the other program's sends are restamped, not added.
+        state.observe(limit: 10, used: 5, remaining: 5, at: .ms(9000))
+        #expect(state.foreignSends == Array(repeating: .ms(9000), count: 4))
+    }
+
     @Test func defaultMargin() {
         #expect(SlidingWindow<ManualClock.Instant>.defaultMargin(for: .seconds(60)) == .milliseconds(1200))
         #expect(SlidingWindow<ManualClock.Instant>.defaultMargin(for: .seconds(10)) == .milliseconds(200))

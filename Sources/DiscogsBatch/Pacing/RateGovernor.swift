@@ -34,7 +34,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
         try Task.checkCancellation()
         let now = clock.now
         if waiters.isEmpty, slidingWindow.earliestSlot(now: now) <= now {
-            slidingWindow.record(at: now)
+            slidingWindow.grant(at: now)
             return now
         }
         let id = nextWaiterID
@@ -57,6 +57,11 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
 
     /// After a 429: blocks every send until `retryAfter` has passed, or, without it, until the oldest
     /// counted send leaves the window.
+    /// Counts the send granted at `granted` from now on, when its response (or failure) has come back.
+    public func settle(grantedAt granted: C.Instant) {
+        slidingWindow.settle(grantedAt: granted, at: clock.now)
+    }
+
     public func penalize(retryAfter: Duration?) {
         slidingWindow.penalize(retryAfter: retryAfter, at: clock.now)
     }
@@ -80,7 +85,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
             let slot = slidingWindow.earliestSlot(now: now)
             if slot <= now {
                 waiters.removeFirst()
-                slidingWindow.record(at: now)
+                slidingWindow.grant(at: now)
                 first.continuation.resume(returning: now)
             } else {
                 try? await clock.sleep(until: slot, tolerance: nil)

@@ -21,6 +21,8 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     public private(set) var foreignSends: [Instant] = []
     /// No send before this instant (after a 429).
     public private(set) var blockedUntil: Instant?
+    /// Sends granted whose response has not come back yet (the server may not have counted them).
+    public private(set) var pending = 0
 
     /// A window allowing `limit - reserve` sends per `window + margin`, optionally starting from send
     /// times loaded elsewhere (e.g. a budget shared between processes through a file).
@@ -74,6 +76,22 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     }
 
     /// Forgets sends no longer counted at `now`, and a block that has passed.
+    /// Moves a send from the instant it was granted to `now`, when its response arrived: the server
+    /// counted it somewhere in between, so counting it from the later instant keeps every window safe
+    /// however long the request took to reach the server.
+    public mutating func settle(grantedAt granted: Instant, at now: Instant) {
+        guard let index = sends.firstIndex(of: granted) else { return }
+        pending = max(0, pending - 1)
+        sends.remove(at: index)
+        record(at: max(now, granted))
+    }
+
+    /// Records a send granted now that will be settled when its response arrives.
+    public mutating func grant(at instant: Instant) {
+        record(at: instant)
+        pending += 1
+    }
+
     public mutating func prune(now: Instant) {
         let span = span
         sends.removeAll { now >= $0.advanced(by: span) }
@@ -93,9 +111,12 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         if let serverLimit, serverLimit > 0 { limit = min(configuredLimit, serverLimit) }
         let effectiveServerLimit = serverLimit ?? limit
         guard let remaining = remaining ?? used.map({ effectiveServerLimit - $0 }) else { return }
-        let believedRemaining = effectiveServerLimit - sends.count - foreignSends.count
-        let deficit = believedRemaining - max(0, remaining)
-        if deficit > 0 { foreignSends += Array(repeating: now, count: deficit) }
+        // What the server has counted beyond our own sends belongs to someone else on this address.
+        // Restamping those sends at every observation keeps them counted for as long as the server
+        // keeps reporting them; once it stops, they expire a span after the last report.
+        let own = sends.filter { now < $0.advanced(by: window) }.count - pending
+        let foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
+        if foreign > 0 { foreignSends = Array(repeating: now, count: foreign) }
     }
 
     /// After a 429: no send until `now + retryAfter`, or, without it, until the oldest counted send

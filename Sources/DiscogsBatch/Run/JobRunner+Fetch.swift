@@ -29,7 +29,10 @@ extension JobRunner {
         var body = request.body.map { Array($0.utf8) }
         var dropCredentials = false
         var redirects = 0
-        let started = clock.now
+        // Time spent waiting because of failures (backoff, and the governor's wait after a 429):
+        // what retry.max_wait bounds. Waiting for the rate budget in the normal course is not counted.
+        var waited = Duration.zero
+        var after429 = false
         var headers: [(name: String, value: String)] = [("User-Agent", job.userAgent)]
         if !request.headers.contains(where: { $0.name.lowercased() == "accept" }) {
             headers.append(("Accept", Self.defaultAccept))
@@ -39,7 +42,10 @@ extension JobRunner {
         while true {
             try Task.checkCancellation()
             outcome.attempts += 1
-            try await governor.acquire()
+            let asked = clock.now
+            let granted = try await governor.acquire()
+            if after429 { waited += asked.duration(to: clock.now) }
+            after429 = false
             state.withLock { $0.summary.sent += 1 }
 
             var sendHeaders = headers
@@ -64,6 +70,7 @@ extension JobRunner {
                 outcome.at = Date().timeIntervalSince1970
                 outcome.response = response
                 outcome.transportError = nil
+                await governor.settle(grantedAt: granted)
                 await governor.observe(
                     limit: response.header("X-Discogs-Ratelimit").flatMap { Int($0) },
                     used: response.header("X-Discogs-Ratelimit-Used").flatMap { Int($0) },
@@ -87,16 +94,17 @@ extension JobRunner {
                 }
                 let retryAfter = response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
                 if response.status == 429 {
+                    after429 = true
                     state.withLock { $0.summary.rateLimited += 1 }
                     await governor.penalize(retryAfter: retryAfter)
                     decision = policy.decision(
                         method: method, attempt: failures + 1, outcome: .status(429, retryAfter: retryAfter),
-                        elapsed: started.duration(to: clock.now))
+                        elapsed: waited)
                 } else if RetryPolicy.retryableStatuses.contains(response.status) {
                     failures += 1
                     decision = policy.decision(
                         method: method, attempt: failures, outcome: .status(response.status, retryAfter: retryAfter),
-                        elapsed: started.duration(to: clock.now))
+                        elapsed: waited)
                 } else if let document = document(response) {
                     outcome.document = document
                     return outcome
@@ -105,7 +113,7 @@ extension JobRunner {
                     failures += 1
                     outcome.failure = ("decode", "the response body is not valid JSON (\(response.body.count) bytes)")
                     decision = policy.decision(
-                        method: method, attempt: failures, outcome: .connection, elapsed: started.duration(to: clock.now))
+                        method: method, attempt: failures, outcome: .connection, elapsed: waited)
                     if case .giveUp = decision { return outcome }
                     outcome.failure = nil
                 } else {
@@ -113,6 +121,7 @@ extension JobRunner {
                 }
             } catch let error as TransportError {
                 if error.kind == .cancelled { throw CancellationError() }
+                await governor.settle(grantedAt: granted)
                 outcome.ms = Int(sentAt.duration(to: clock.now).milliseconds)
                 outcome.at = Date().timeIntervalSince1970
                 outcome.response = nil
@@ -127,7 +136,7 @@ extension JobRunner {
                     case .connection, .decode: .connection
                     }
                 decision = policy.decision(
-                    method: method, attempt: failures, outcome: mapped, elapsed: started.duration(to: clock.now))
+                    method: method, attempt: failures, outcome: mapped, elapsed: waited)
             }
             switch decision {
             case .giveUp:
@@ -139,6 +148,7 @@ extension JobRunner {
                 state.withLock { $0.summary.retries += 1 }
                 let reason = outcome.response.map { "HTTP \($0.status)" } ?? outcome.transportError?.message ?? "error"
                 logger.info("\(reason) on \(outcome.url); retry \(failures) in \(delay.humanDescription)")
+                waited += delay
                 try await clock.sleep(for: delay)
             }
         }

@@ -1,0 +1,44 @@
+import Foundation
+
+extension SandboxResponder {
+    /// `/_sandbox/*`: statistics, reset, clock and credentials. Never rate limited, faulted or
+    /// counted, and no User-Agent needed.
+    func control(_ request: SandboxRequest) -> SandboxReply {
+        let allowed: [String: String] = [
+            "/_sandbox/stats": "GET", "/_sandbox/reset": "POST", "/_sandbox/advance": "POST",
+            "/_sandbox/credentials": "GET", "/_sandbox/health": "GET",
+        ]
+        guard let method = allowed[request.path] else { return .notFound("Unknown sandbox control endpoint.") }
+        guard request.method == method else { return .methodNotAllowed([method]) }
+        switch request.path {
+        case "/_sandbox/stats":
+            return .json(state.snapshot().json)
+        case "/_sandbox/reset":
+            state.reset()
+            return .json(state.snapshot().json)
+        case "/_sandbox/advance":
+            guard let text = request.query("seconds") ?? request.form("seconds"), let seconds = Double(text),
+                seconds.isFinite, seconds >= 0
+            else {
+                return .message(422, "seconds must be a non-negative number, e.g. /_sandbox/advance?seconds=960.")
+            }
+            state.advance(by: .milliseconds(Int64((seconds * 1000).rounded())))
+            return .json(.object([
+                ("now", .string(ISO8601DateFormatter().string(from: state.now))),
+                ("offset_seconds", .decimal(state.clockOffsetSeconds, places: 3)),
+            ]))
+        case "/_sandbox/credentials":
+            let credentials = state.configuration.credentials
+            return .json(.object([
+                ("token", .string(credentials.token)),
+                ("consumer_key", .string(credentials.consumerKey)),
+                ("consumer_secret", .string(credentials.consumerSecret)),
+                ("access_token", .string(credentials.accessToken)),
+                ("access_token_secret", .string(credentials.accessTokenSecret)),
+                ("username", .string(credentials.username)),
+            ]))
+        default:
+            return .json(.object([("status", "ok")]))
+        }
+    }
+}
