@@ -2,6 +2,7 @@
 # Requests per second the sandbox serves for /releases/{id} with rate limiting off, measured by wrk
 # at 8 connections. Not a test: run it by hand and copy the figure into Benchmarks/README.md.
 #   Benchmarks/sandbox-wrk.sh [RELEASE_ID] [DURATION]
+# SCRATCH_PATH=.build-release reuses another build folder (default: .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +14,10 @@ if ! command -v wrk >/dev/null 2>&1; then
     exit 1
 fi
 
-swift build -c release --product discogs-batch >&2
-bin="$(swift build -c release --show-bin-path)/discogs-batch"
+flags=(-c release)
+[ -n "${SCRATCH_PATH:-}" ] && flags+=(--scratch-path "$SCRATCH_PATH")
+swift build "${flags[@]}" --product discogs-batch >&2
+bin="$(swift build "${flags[@]}" --show-bin-path)/discogs-batch"
 
 out="$(mktemp)"
 "$bin" sandbox --no-rate-limit >"$out" 2>/dev/null &

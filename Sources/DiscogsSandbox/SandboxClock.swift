@@ -5,9 +5,3 @@ import Foundation
 public protocol SandboxClock: Sendable {
     func now() -> Date
 }
-
-/// The system's wall clock.
-public struct SystemSandboxClock: SandboxClock {
-    public init() {}
-    public func now() -> Date { Date() }
-}

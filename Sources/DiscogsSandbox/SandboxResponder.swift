@@ -13,6 +13,11 @@ struct SandboxResponder: HTTPResponder {
     struct AbortedResponse: Error {}
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        let response = try await answer(request, context: context)
+        return request.method == .head ? response.createHeadResponse() : response
+    }
+
+    private func answer(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let body: ByteBuffer
         do {

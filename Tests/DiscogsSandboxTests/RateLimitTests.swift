@@ -43,7 +43,7 @@ import Testing
         let configuration = SandboxConfiguration(window: .milliseconds(300), limitLow: 2)
         try await withSandbox(configuration) { sandbox throws in
             var refused = false
-            for _ in 0..<6 where !refused {
+            for _ in 0..<10 where !refused {
                 refused = try await TestHTTP.send(.GET, "\(sandbox.baseURL)/artists/1").status == 429
             }
             #expect(refused)
