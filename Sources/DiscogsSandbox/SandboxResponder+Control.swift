@@ -6,7 +6,8 @@ extension SandboxResponder {
     func control(_ request: SandboxRequest) -> SandboxReply {
         let allowed: [String: String] = [
             "/_sandbox/stats": "GET", "/_sandbox/reset": "POST", "/_sandbox/advance": "POST",
-            "/_sandbox/credentials": "GET", "/_sandbox/health": "GET",
+            "/_sandbox/credentials": "GET", "/_sandbox/health": "GET", "/_sandbox/redirect": "GET",
+            "/_sandbox/echo": "GET",
         ]
         guard let method = allowed[request.path] else { return .notFound("Unknown sandbox control endpoint.") }
         guard request.method == method else { return .methodNotAllowed([method]) }
@@ -26,6 +27,19 @@ extension SandboxResponder {
             return .json(.object([
                 ("now", .string(ISO8601DateFormatter().string(from: state.now))),
                 ("offset_seconds", .decimal(state.clockOffsetSeconds, places: 3)),
+            ]))
+        case "/_sandbox/redirect":
+            // Answers a redirect to ?to=URL (status ?status=, default 302), for tests of redirect rules.
+            guard let target = request.query("to") else { return .message(422, "to is required, e.g. ?to=http://...") }
+            var reply = SandboxReply.message(Int(request.query("status") ?? "302") ?? 302, "Redirecting.")
+            reply.headers.append((.location, target))
+            return reply
+        case "/_sandbox/echo":
+            // What credentials reached the server, without their values.
+            let names = request.query.map(\.0)
+            return .json(.object([
+                ("authorization", .bool(request.headers[.authorization] != nil)),
+                ("query", .array(names.map { JSONValue.string($0) })),
             ]))
         case "/_sandbox/credentials":
             let credentials = state.configuration.credentials

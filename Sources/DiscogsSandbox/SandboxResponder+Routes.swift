@@ -103,6 +103,12 @@ extension SandboxResponder {
                 }
             }
             return .notFound()
+        case 7:
+            if segments[0] == "users", segments[2] == "collection", segments[3] == "folders", segments[5] == "releases" {
+                guard request.method == "POST" else { return .methodNotAllowed(["POST"]) }
+                return addToFolder(user: segments[1], folder: segments[4], release: segments[6], principal: principal)
+            }
+            return .notFound()
         default:
             return .notFound()
         }

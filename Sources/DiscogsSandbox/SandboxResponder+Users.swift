@@ -112,6 +112,25 @@ extension SandboxResponder {
         return reply
     }
 
+    /// `POST /users/{u}/collection/folders/{folder}/releases/{release_id}`: adds an instance (owner only;
+    /// not to folder 0, "All"). Not idempotent: each POST adds another instance, as on Discogs.
+    func addToFolder(user: String, folder: String, release: String, principal: Principal) -> SandboxReply {
+        guard state.users.exists(user) else { return .notFound(Self.unknownUser) }
+        if let refusal = requireOwner(user, principal) { return refusal }
+        guard let folderID = Int(folder), folderID >= 1 else {
+            return .message(422, "Releases are added to a folder other than 0 (\"All\"), e.g. folder 1.")
+        }
+        guard let releaseID = Int(release), Catalogue.releaseIDs.contains(releaseID) else {
+            return .notFound("Release not found.")
+        }
+        let stamp = ISO8601DateFormatter().string(from: state.now)
+        guard let instance = state.users.addInstance(of: user, releaseID: releaseID, folderID: folderID, dateAdded: stamp) else {
+            return .notFound(Self.unknownUser)
+        }
+        let url = "\(state.baseURL)/users/\(user)/collection/folders/\(folderID)/releases/\(releaseID)/instances/\(instance.instanceID)"
+        return .json(.object([("instance_id", .int(instance.instanceID)), ("resource_url", .string(url))]), status: 201)
+    }
+
     func deleteWant(user: String, release: String, principal: Principal) -> SandboxReply {
         guard state.users.exists(user) else { return .notFound(Self.unknownUser) }
         if let refusal = requireOwner(user, principal) { return refusal }

@@ -100,6 +100,18 @@ final class UserStore: Sendable {
         }
     }
 
+    /// Adds a release to a folder as a new instance; nil for an unknown user.
+    func addInstance(of username: String, releaseID: Int, folderID: Int, dateAdded: String) -> Instance? {
+        state.withLock { data -> Instance? in
+            guard var user = data[username] else { return nil }
+            let id = (user.collection.map(\.instanceID).max() ?? 0) + 1
+            let instance = Instance(instanceID: id, releaseID: releaseID, folderID: folderID, rating: 0, dateAdded: dateAdded)
+            user.collection.append(instance)
+            data[username] = user
+            return instance
+        }
+    }
+
     func collection(of username: String) -> [Instance]? {
         state.withLock { $0[username]?.collection }
     }

@@ -68,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "discogs-batch")
         let result = JobLoader().load(path: job)
         Console.report(result)
-        guard var loaded = result.job else { throw ExitCode(2) }
+        guard let loaded = result.job else { throw ExitCode(2) }
 
         var options = RunOptions()
         options.outputPath = output
@@ -78,17 +78,16 @@ struct RunCommand: AsyncParsableCommand {
         if sandbox {
             let started = try await Sandbox.start(SandboxConfiguration(credentials: .registering(loaded)))
             options.baseURL = started.baseURL
-            loaded.baseURL = started.baseURL
             server = started
             if !quiet { Console.error("discogs-batch: sandbox at \(started.baseURL)") }
         }
         let runner: JobRunner<ContinuousClock>
+        let transport = AsyncHTTPTransport(connectionsPerHost: concurrency ?? loaded.concurrency)
         do {
             runner = try JobRunner(
-                job: loaded, options: options,
-                transport: AsyncHTTPTransport(connectionsPerHost: concurrency ?? loaded.concurrency),
-                clock: ContinuousClock(), logger: logger)
+                job: loaded, options: options, transport: transport, clock: ContinuousClock(), logger: logger)
         } catch let error as RunError {
+            await transport.shutdown()
             await server?.stop()
             Console.error("discogs-batch: error: \(error)")
             throw ExitCode(error.exitCode)

@@ -50,10 +50,14 @@ enum Harness {
         options.retryBaseDelay = .milliseconds(20)
         var logger = Logger(label: "e2e")
         logger.logLevel = .critical
-        let runner = try JobRunner(
-            job: job, options: options,
-            transport: transport ?? AsyncHTTPTransport(connectionsPerHost: concurrency ?? job.concurrency),
-            clock: ContinuousClock(), logger: logger)
+        let transport = transport ?? AsyncHTTPTransport(connectionsPerHost: concurrency ?? job.concurrency)
+        let runner: JobRunner<ContinuousClock>
+        do {
+            runner = try JobRunner(job: job, options: options, transport: transport, clock: ContinuousClock(), logger: logger)
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
         let summary = await runner.run()
         let output = (try? String(contentsOfFile: options.outputPath!, encoding: .utf8)) ?? ""
         let lines = output.split(separator: "\n").map(String.init)
