@@ -98,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         progressTask?.cancel()
         _ = await progressTask?.value
         await server?.stop()
-        if !quiet || summary.credentialsRejected != nil { Console.error(summary.text) }
+        if !quiet || summary.exitCode > 1 { Console.error(summary.text) }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 }

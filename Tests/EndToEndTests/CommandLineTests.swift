@@ -6,8 +6,10 @@ import Testing
 /// anywhere in what it prints or writes; exit codes; the README's first command.
 @Suite("Command line", .serialized, .timeLimit(.minutes(3)))
 struct CommandLineTests {
+    /// `swift test` builds the executable with the tests; CI insists on running these.
     static let binaryExists = FileManager.default.isExecutableFile(
         atPath: Harness.root.appendingPathComponent(".build/debug/discogs-batch").path)
+        || ProcessInfo.processInfo.environment["CI"] == "true"
 
     /// Distinctive fake credentials: the job registers them with the sandbox it starts.
     static let fakes = [

@@ -104,6 +104,8 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
                 }
                 try await group.waitForAll()
             }
+        } catch let failure as NDJSONWriter.Failure {
+            state.withLock { $0.summary.outputFailure = failure.description }
         } catch {
             logger.debug("run stopped early: \(error)")
         }
@@ -117,7 +119,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     private func next() -> (Int, PlannedRequest)? {
         state.withLock { state in
-            guard state.summary.credentialsRejected == nil, let request = state.iterator.next() else { return nil }
+            guard state.summary.credentialsRejected == nil, state.summary.outputFailure == nil, let request = state.iterator.next() else { return nil }
             state.seq += 1
             return (state.seq, request)
         }

@@ -29,10 +29,13 @@ public struct RunSummary: Sendable {
     public var elapsed: Duration = .zero
     /// Set when the credentials were refused before anything succeeded.
     public var credentialsRejected: String?
+    /// Set when a record could not be written (disk full, closed pipe): the run stopped there.
+    public var outputFailure: String?
     public var output: String = "standard output"
 
-    /// SPEC §4 exit codes: 0 all succeeded, 1 some failed, 3 credentials rejected.
+    /// SPEC §4 exit codes: 0 all succeeded, 1 some failed, 3 credentials rejected, 4 output failed.
     public var exitCode: Int32 {
+        if outputFailure != nil { return 4 }
         if credentialsRejected != nil { return 3 }
         return failed > 0 ? 1 : 0
     }
@@ -46,6 +49,7 @@ public struct RunSummary: Sendable {
             "  \(elapsed.humanDescription) elapsed, \(String(format: "%.2f", rate)) requests/s",
         ]
         if let credentialsRejected { lines.append("  stopped: \(credentialsRejected)") }
+        if let outputFailure { lines.append("  stopped: \(outputFailure)") }
         return lines.joined(separator: "\n")
     }
 }
