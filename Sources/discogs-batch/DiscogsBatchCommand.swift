@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiscogsBatch
+import Foundation
 
 @main
 struct DiscogsBatchCommand: AsyncParsableCommand {
@@ -22,4 +23,22 @@ struct DiscogsBatchCommand: AsyncParsableCommand {
         version: DiscogsBatchVersion.current,
         subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, SandboxCommand.self]
     )
+
+    /// ArgumentParser's own entry point, except that usage errors exit 2 (SPEC §4), not 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.error(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -89,6 +89,9 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let bad = folder.appendingPathComponent("bad.yaml").path
         try "version: 1\nrequests:\n  - name: r\n    method: FETCH\n    path: /x\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let usage = try Harness.executable(["run", bad, "--concurrency", "0"])
+        #expect(usage.status == 2)
+        #expect(usage.stderr.contains("--concurrency must be from 1 to 64"))
         let invalid = try Harness.executable(["run", bad, "--sandbox"])
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("bad.yaml:4:13: error: requests[0].method"))

@@ -1,0 +1,84 @@
+import Testing
+@testable import DiscogsBatch
+
+@Suite("JSON scanner")
+struct JSONScannerTests {
+    func scanner(_ text: String) -> JSONScanner { JSONScanner(Array(text.utf8)) }
+
+    func text(_ s: JSONScanner, _ range: Range<Int>?) -> String? {
+        range.map { String(decoding: s.bytes[$0], as: UTF8.self) }
+    }
+
+    @Test(arguments: [
+        #"{}"#, #"[]"#, #" {"a": [1, -2.5e+3, 0, true, false, null, "x\"\\\/\b\f\n\r\t\u00e9"]} "#, #""s""#, "0", "-0.1",
+        "{\"a\":\n{\"b\":[]}}",
+    ])
+    func validDocuments(_ json: String) {
+        #expect(scanner(json).document() != nil)
+    }
+
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\":}", "{\"a\" 1}", "01", "1.", "-", ".5", "tru", "\"unterminated", "\"bad \\x escape\"",
+        "\"raw\ncontrol\"", "[1] 2", "{\"a\":1,}", "nul", "[1 2]",
+    ])
+    func invalidDocuments(_ json: String) {
+        #expect(scanner(json).document() == nil)
+    }
+
+    @Test func valueAtAPath() throws {
+        let s = scanner(#"{"pagination": {"page": 2, "pages": 14, "urls": {}}, "wants": [{"id": 1}, {"id": [2, 3]}], "x\u0041": 7}"#)
+        let doc = try #require(s.document())
+        let pagination = s.value(at: ["pagination"], in: doc)
+        #expect(pagination.flatMap { s.value(at: ["pages"], in: $0) }.flatMap(s.integer) == 14)
+        #expect(s.value(at: ["pagination", "page"], in: doc).flatMap(s.integer) == 2)
+        #expect(s.value(at: ["missing"], in: doc) == nil)
+        #expect(s.value(at: ["wants", "id"], in: doc) == nil)
+        #expect(text(s, s.value(at: ["xA"], in: doc)) == "7")
+        let wants = try #require(s.value(at: ["wants"], in: doc))
+        let elements = try #require(s.elements(ofArrayAt: wants))
+        #expect(elements.map { text(s, $0) } == [#"{"id": 1}"#, #"{"id": [2, 3]}"#])
+    }
+
+    @Test func elementsOfEmptyAndNonArrays() throws {
+        let s = scanner(#"{"a": [], "b": {"c": 1}}"#)
+        let doc = try #require(s.document())
+        #expect(s.elements(ofArrayAt: s.value(at: ["a"], in: doc)!) == [])
+        #expect(s.elements(ofArrayAt: s.value(at: ["b"], in: doc)!) == nil)
+    }
+
+    @Test func integersAreNonNegativeWholeNumbers() {
+        let s = scanner("[12, -1, 1.5, 99999999999999999999]")
+        #expect(s.integer(at: 1..<3) == 12)
+        #expect(s.integer(at: 5..<7) == nil)
+        #expect(s.integer(at: 9..<12) == nil)
+    }
+}
+
+@Suite("Record")
+struct RecordTests {
+    @Test func aLineHasTheFieldsOfTheSchemaInOrder() {
+        var record = Record(
+            job: "j", request: "r", key: "r/id=1", seq: 3, vars: [("id", "1")], method: "GET",
+            url: "https://api.discogs.com/releases/1?token=REDACTED", status: 200, attempts: 2, at: 1_795_000_000.5,
+            ms: 42, rateLimit: .init(limit: 60, used: 1, remaining: 59))
+        record.payload = .json(Array(#"{"id":1}"#.utf8))
+        #expect(String(decoding: record.encoded(), as: UTF8.self) == #"""
+            {"job":"j","request":"r","key":"r/id=1","seq":3,"vars":{"id":"1"},"method":"GET","url":"https://api.discogs.com/releases/1?token=REDACTED","status":200,"attempts":2,"at":"2026-11-18T11:06:40.500Z","ms":42,"ratelimit":{"limit":60,"used":1,"remaining":59},"body":{"id":1}}
+
+            """#)
+    }
+
+    @Test func failuresItemsAndText() {
+        var record = Record(
+            job: "j", request: "r", key: "k", seq: 1, vars: [], method: "GET", url: "u", status: nil, attempts: 5,
+            at: 0, ms: 0, page: 2, pages: 3)
+        record.error = ("timeout", "timed out \"waiting\"")
+        #expect(String(decoding: record.encoded(), as: UTF8.self).hasSuffix(
+            #""status":null,"attempts":5,"at":"1970-01-01T00:00:00.000Z","ms":0,"page":2,"pages":3,"error":{"kind":"timeout","message":"timed out \"waiting\""}}"# + "\n"))
+        record.error = nil
+        record.payload = .item(Array("[1]".utf8), index: 4, count: 9)
+        #expect(String(decoding: record.encoded(), as: UTF8.self).hasSuffix(#""item":[1],"item_index":4,"item_count":9}"# + "\n"))
+        record.payload = .text("<html>\n")
+        #expect(String(decoding: record.encoded(), as: UTF8.self).hasSuffix(#""body":"<html>\n"}"# + "\n"))
+    }
+}
