@@ -26,6 +26,13 @@ struct DiscogsBatchCommand: AsyncParsableCommand {
 
     /// ArgumentParser's own entry point, except that usage errors exit 2 (SPEC §4), not 64.
     static func main() async {
+        // A parent may start us with SIGINT/SIGTERM blocked (test runners, some supervisors do);
+        // blocked, they would never reach the handlers that stop a run cleanly.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

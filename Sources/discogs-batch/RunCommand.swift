@@ -29,8 +29,20 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Start an existing output file again.")
     var overwrite = false
 
-    @Flag(help: "Continue an existing output file (not available yet).")
+    @Flag(help: "Continue the output file: keep its complete records, drop a torn tail, send only what is missing. Without a file yet, simply start.")
     var resume = false
+
+    @Option(help: ArgumentHelp("Stop after this many HTTP requests (exit 75, resumable).", valueName: "N"))
+    var maxRequests: Int?
+
+    @Option(help: ArgumentHelp("Stop dispatching after this long, e.g. 50m (exit 75, resumable).", valueName: "DURATION"))
+    var deadline: String?
+
+    @Option(help: ArgumentHelp("On SIGINT/SIGTERM, let requests in flight finish for this long (default 10s).", valueName: "DURATION"))
+    var grace: String = "10s"
+
+    @Option(help: ArgumentHelp("Run only shard K of N (1-based), chosen by a hash of each request's key.", valueName: "K/N"))
+    var shard: String?
 
     @Flag(help: "Start the built-in Discogs sandbox on a loopback port and run the job against it.")
     var sandbox = false
@@ -56,7 +68,17 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--concurrency must be from 1 to 64")
         }
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
-        if resume { throw ValidationError("--resume is not available yet; pass --overwrite to start the output again") }
+        if resume && output == "-" { throw ValidationError("--resume needs an output file, not standard output") }
+        if let maxRequests, maxRequests < 1 { throw ValidationError("--max-requests must be at least 1") }
+        if let deadline, Duration(parsing: deadline) == nil {
+            throw ValidationError("--deadline: expected a duration such as 30s, 10m or 1h, found \"\(deadline)\"")
+        }
+        if Duration(parsing: grace) == nil {
+            throw ValidationError("--grace: expected a duration such as 500ms, 10s or 1m, found \"\(grace)\"")
+        }
+        if let shard, Self.parseShard(shard) == nil {
+            throw ValidationError("--shard: expected K/N with 1 ≤ K ≤ N, e.g. 2/4, found \"\(shard)\"")
+        }
     }
 
     func run() async throws {
@@ -74,6 +96,10 @@ struct RunCommand: AsyncParsableCommand {
         options.outputPath = output
         options.overwrite = overwrite
         options.concurrency = concurrency
+        options.resume = resume
+        options.maxRequests = maxRequests
+        options.deadline = deadline.flatMap { Duration(parsing: $0) }
+        options.shard = shard.flatMap(Self.parseShard)
         var server: Sandbox?
         if sandbox {
             let started = try await Sandbox.start(SandboxConfiguration(credentials: .registering(loaded)))
@@ -94,12 +120,48 @@ struct RunCommand: AsyncParsableCommand {
         }
         let showProgress = progress == .always || (progress == .auto && isatty(2) == 1)
         let progressTask = showProgress ? Task { await ProgressLine.draw(runner) } : nil
-        let summary = await runner.run()
+        let waiter = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let running = Task { await runner.run() }
+        let signals = Task {
+            await Self.handleSignals(waiter, runner, running: running, grace: Duration(parsing: grace) ?? .seconds(10))
+        }
+        let summary = await running.value
+        signals.cancel()
         progressTask?.cancel()
         _ = await progressTask?.value
         await server?.stop()
         if !quiet || summary.exitCode > 1 { Console.error(summary.text) }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+}
+
+extension RunCommand {
+    /// `K/N` → 0-based shard index and count.
+    static func parseShard(_ text: String) -> (index: Int, count: Int)? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else { return nil }
+        return (k - 1, n)
+    }
+
+    /// First SIGINT/SIGTERM: stop dispatching and give requests in flight `grace` to finish, then
+    /// cancel them. A second signal exits at once; the output is still one that --resume completes.
+    static func handleSignals<C: Clock>(
+        _ waiter: SignalWaiter, _ runner: JobRunner<C>, running: Task<RunSummary, Never>, grace: Duration
+    ) async where C.Duration == Duration {
+        var first: Int32?
+        for await number in waiter.numbers {
+            if let first {
+                Console.error("discogs-batch: second signal; stopping now")
+                _exit(128 + first)
+            }
+            first = number
+            runner.stop(.signal(number))
+            Console.error("discogs-batch: stopping; requests in flight have \(grace.humanDescription) to finish (signal again to stop now)")
+            Task {
+                try await Task.sleep(for: grace)
+                running.cancel()
+            }
+        }
     }
 }
 

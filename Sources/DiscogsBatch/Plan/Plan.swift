@@ -24,6 +24,16 @@ public struct Plan: Sequence, Sendable {
         return job.rate.window * ((count - 1) / budget)
     }
 
+    /// The shard (0..<count) a key belongs to: FNV-1a of its UTF-8, so every machine agrees.
+    public static func shard(of key: String, count: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return Int(hash % UInt64(Swift.max(1, count)))
+    }
+
     public func makeIterator() -> Iterator {
         Iterator(job: job)
     }

@@ -41,12 +41,12 @@ extension JobRunner {
 
         while true {
             try Task.checkCancellation()
+            guard reserveSend() else { throw Stopping() }
             outcome.attempts += 1
             let asked = clock.now
             let granted = try await governor.acquire()
             if after429 { waited += asked.duration(to: clock.now) }
             after429 = false
-            state.withLock { $0.summary.sent += 1 }
 
             var sendHeaders = headers
             if body != nil { sendHeaders.append(("Content-Type", "application/json")) }

@@ -17,6 +17,8 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
     let clock: C
     let logger: Logger
     let concurrency: Int
+    let options: RunOptions
+    let resumed: ResumeState?
     let state: Mutex<State>
 
     struct State {
@@ -25,6 +27,9 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         var summary = RunSummary()
         var sawSuccess = false
     }
+
+    /// Thrown inside workers once the run is stopping: the request in hand writes no record.
+    struct Stopping: Error {}
 
     /// Stops the run when the credentials are refused before anything succeeded.
     struct CredentialsRejected: Error {}
@@ -61,17 +66,25 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         self.clock = clock
         self.logger = logger
         self.concurrency = options.concurrency ?? job.concurrency
-        self.writer = try Self.openOutput(options.outputPath ?? job.outputPath ?? "-", overwrite: options.overwrite)
+        self.options = options
+        let path = options.outputPath ?? job.outputPath ?? "-"
+        do {
+            self.resumed = options.resume && path != "-" ? try ResumeState.load(path: path) : nil
+        } catch {
+            throw RunError.output("\(error)")
+        }
+        self.writer = try Self.openOutput(path, overwrite: options.overwrite, resume: options.resume)
         var state = State(iterator: plan.makeIterator())
         state.summary.planned = plan.count
+        state.summary.truncatedBytes = resumed?.truncatedBytes ?? 0
         state.summary.output = writer.path ?? "standard output"
         self.state = Mutex(state)
     }
 
-    static func openOutput(_ path: String, overwrite: Bool) throws -> NDJSONWriter {
+    static func openOutput(_ path: String, overwrite: Bool, resume: Bool) throws -> NDJSONWriter {
         if path == "-" { return NDJSONWriter() }
         let manager = FileManager.default
-        if manager.fileExists(atPath: path) && !overwrite {
+        if manager.fileExists(atPath: path) && !overwrite && !resume {
             throw RunError.output("\(path) exists; pass --overwrite to start it again (or --resume to continue it)")
         }
         let folder = (path as NSString).deletingLastPathComponent
@@ -94,9 +107,27 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         state.withLock { $0.summary }
     }
 
+    /// Stops dispatching: requests in flight finish and write their records, nothing new starts.
+    public func stop(_ reason: StopReason) {
+        state.withLock { state in
+            if state.summary.stopped == nil { state.summary.stopped = reason }
+        }
+    }
+
+    var isStopping: Bool {
+        state.withLock { $0.summary.stopped != nil || $0.summary.credentialsRejected != nil || $0.summary.outputFailure != nil }
+    }
+
     /// Runs every planned request; returns the summary (its `exitCode` is the run's).
     public func run() async -> RunSummary {
         let start = clock.now
+        let deadline = options.deadline.map { limit in
+            Task {
+                try await clock.sleep(for: limit)
+                stop(.deadline(limit))
+            }
+        }
+        defer { deadline?.cancel() }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<max(1, concurrency) {
@@ -106,6 +137,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
             }
         } catch let failure as NDJSONWriter.Failure {
             state.withLock { $0.summary.outputFailure = failure.description }
+        } catch is Stopping {
         } catch {
             logger.debug("run stopped early: \(error)")
         }
@@ -119,9 +151,34 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     private func next() -> (Int, PlannedRequest)? {
         state.withLock { state in
-            guard state.summary.credentialsRejected == nil, state.summary.outputFailure == nil, let request = state.iterator.next() else { return nil }
-            state.seq += 1
-            return (state.seq, request)
+            while state.summary.stopped == nil, state.summary.credentialsRejected == nil,
+                state.summary.outputFailure == nil, let request = state.iterator.next()
+            {
+                state.seq += 1
+                if let shard = options.shard, Plan.shard(of: request.key, count: shard.count) != shard.index {
+                    continue
+                }
+                if request.paginate == nil, resumed?.done[request.key] != nil {
+                    state.summary.skipped += 1
+                    state.summary.completed += 1
+                    continue
+                }
+                return (state.seq, request)
+            }
+            return nil
+        }
+    }
+
+    /// Takes one HTTP request from `--max-requests`; false (and the run stops) when none is left.
+    func reserveSend() -> Bool {
+        state.withLock { state in
+            if state.summary.stopped != nil { return false }
+            if let max = options.maxRequests, state.summary.sent >= max {
+                state.summary.stopped = .maxRequests(max)
+                return false
+            }
+            state.summary.sent += 1
+            return true
         }
     }
 
@@ -143,6 +200,17 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         var previous: Int?
         var page = 1
         while true {
+            if let done = resumed?.done["\(request.key)/page=\(page)"] {
+                state.withLock { $0.summary.skipped += 1 }
+                let pages = done.pages ?? page
+                if done.failed || page >= pages || page >= maxPages {
+                    state.withLock { $0.summary.completed += 1 }
+                    return
+                }
+                page += 1
+                previous = nil
+                continue
+            }
             let separator = request.url.contains("?") ? "&" : "?"
             var outcome = try await fetch(request, url: "\(request.url)\(separator)page=\(page)")
             var pages: Int?
@@ -154,7 +222,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
                 let content = Self.contentHash(body.bytes, excluding: pagination)
                 if let reported, reported != page {
                     outcome.failure = ("decode", "pagination did not advance: asked for page \(page), the answer is page \(reported)")
-                } else if page > 1, content == previous {
+                } else if page > 1, previous != nil, content == previous {
                     outcome.failure = ("decode", "page \(page) repeats page \(page - 1); stopping instead of looping")
                 }
                 previous = content

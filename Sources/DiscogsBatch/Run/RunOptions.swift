@@ -6,6 +6,14 @@ public struct RunOptions: Sendable {
     public var outputPath: String?
     /// Start the output file again when it exists.
     public var overwrite = false
+    /// Continue the output file: keep its complete records, send only what is missing.
+    public var resume = false
+    /// Stop dispatching after this many HTTP requests (exit 75, resumable).
+    public var maxRequests: Int?
+    /// Stop dispatching after this long (exit 75, resumable).
+    public var deadline: Duration?
+    /// Run only the requests whose key hashes to shard `index` of `count` (0-based index).
+    public var shard: (index: Int, count: Int)?
     public var concurrency: Int?
     /// Send to this API root instead of the job's (`--sandbox`).
     public var baseURL: String?
@@ -31,12 +39,19 @@ public struct RunSummary: Sendable {
     public var credentialsRejected: String?
     /// Set when a record could not be written (disk full, closed pipe): the run stopped there.
     public var outputFailure: String?
+    /// Why the run stopped before the end of the plan, when it did so on purpose.
+    public var stopped: StopReason?
+    /// Planned requests (or pages) the output already held (`--resume`).
+    public var skipped = 0
+    /// Bytes of a torn or incomplete tail cut off the output before resuming.
+    public var truncatedBytes = 0
     public var output: String = "standard output"
 
     /// SPEC §4 exit codes: 0 all succeeded, 1 some failed, 3 credentials rejected, 4 output failed.
     public var exitCode: Int32 {
         if outputFailure != nil { return 4 }
         if credentialsRejected != nil { return 3 }
+        if let stopped { return stopped.exitCode }
         return failed > 0 ? 1 : 0
     }
 
@@ -50,6 +65,10 @@ public struct RunSummary: Sendable {
         ]
         if let credentialsRejected { lines.append("  stopped: \(credentialsRejected)") }
         if let outputFailure { lines.append("  stopped: \(outputFailure)") }
+        if let stopped { lines.append("  stopped: \(stopped.description); run again with --resume to continue") }
+        if skipped > 0 || truncatedBytes > 0 {
+            lines.append("  resumed: \(skipped) already in the output skipped, \(truncatedBytes) bytes of an incomplete tail dropped")
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -70,6 +89,28 @@ public enum RunError: Error, CustomStringConvertible {
         switch self {
         case .invalid: 2
         case .output: 4
+        }
+    }
+}
+
+/// Why a run stopped early on purpose; each leaves an output that `--resume` completes.
+public enum StopReason: Sendable, Hashable, CustomStringConvertible {
+    case maxRequests(Int)
+    case deadline(Duration)
+    case signal(Int32)
+
+    public var exitCode: Int32 {
+        switch self {
+        case .maxRequests, .deadline: 75
+        case .signal(let number): 128 + number
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .maxRequests(let n): "--max-requests \(n) reached"
+        case .deadline(let d): "--deadline \(d.humanDescription) reached"
+        case .signal(let n): n == 2 ? "interrupted (SIGINT)" : n == 15 ? "terminated (SIGTERM)" : "signal \(n)"
         }
     }
 }
