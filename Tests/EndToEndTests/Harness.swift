@@ -48,6 +48,8 @@ enum Harness {
         options.outputPath = folder.appendingPathComponent("out.ndjson").path
         options.concurrency = concurrency
         options.retryBaseDelay = .milliseconds(20)
+        // Each run its own shared-budget folder: parallel tests must not pace one another.
+        options.environment = ["DISCOGS_BATCH_STATE_DIR": folder.appendingPathComponent("state").path]
         var logger = Logger(label: "e2e")
         logger.logLevel = .critical
         let transport = transport ?? AsyncHTTPTransport(connectionsPerHost: concurrency ?? job.concurrency)
@@ -90,6 +92,8 @@ enum Harness {
         process.executableURL = binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        env["DISCOGS_BATCH_STATE_DIR"] = FileManager.default.temporaryDirectory
+            .appendingPathComponent("discogs-batch-state-\(UUID().uuidString)").path
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe()

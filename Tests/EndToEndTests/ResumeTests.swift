@@ -59,10 +59,14 @@ struct ResumeTests {
         return (records, lines)
     }
 
-    func start(_ arguments: [String], stderr: Pipe? = nil) throws -> Process {
+    func start(_ arguments: [String], stderr: Pipe? = nil, state: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DISCOGS_BATCH_STATE_DIR"] = state ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("discogs-batch-state-\(UUID().uuidString)").path
+        process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = stderr ?? FileHandle.nullDevice
         try process.run()
@@ -171,5 +175,43 @@ struct ResumeTests {
         }
         await sandbox.stop()
         #expect(union == (try Self.normalized(whole).records))
+    }
+
+    /// Three processes with one token share one budget: the server never sees more than the limit
+    /// in a window. With `shared: false` each paces only itself, and together they overrun it.
+    @Test(arguments: [true, false])
+    func threeProcessesShareOneBudget(_ shared: Bool) async throws {
+        let sandbox = try await Sandbox.start(SandboxConfiguration(window: .seconds(2), limitHigh: 10))
+        let folder = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let job = folder.appendingPathComponent("job.yaml").path
+        try """
+            version: 1
+            user_agent: "shared-budget-tests/1.0"
+            base_url: \(sandbox.baseURL)
+            auth: {mode: token, token: sandbox-demo-token}
+            rate: {limit: 10, window: 2s, shared: \(shared)}
+            concurrency: 2
+            requests:
+              - name: release
+                path: /releases/{id}
+                foreach: {id: {range: {from: 1, to: 12}}}
+            """.write(toFile: job, atomically: true, encoding: .utf8)
+        let state = folder.appendingPathComponent("state").path
+        let runs = try (1...3).map { n in
+            try start(["run", job, "--output", folder.appendingPathComponent("out\(n).ndjson").path, "--quiet"], state: state)
+        }
+        for run in runs { run.waitUntilExit() }
+        let stats = sandbox.stats()
+        await sandbox.stop()
+        #expect(runs.allSatisfy { $0.terminationStatus == 0 })
+        if shared {
+            #expect(stats.rateLimited == 0)
+            #expect((stats.maxInWindow["high"] ?? 0) <= 10)
+            let file = try String(contentsOfFile: "\(state)/\(try #require(FileManager.default.contentsOfDirectory(atPath: state).first))", encoding: .utf8)
+            #expect(!file.contains("sandbox-demo-token"))
+        } else {
+            #expect(stats.rateLimited > 0)
+        }
     }
 }

@@ -18,13 +18,34 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
 
     /// A governor allowing `limit - reserve` sends per `window`; `safetyMargin` defaults to
     /// `SlidingWindow.defaultMargin(for: window)` (2% of the window, at least 100 ms).
+    /// The budget shared with other processes, consulted after the local window allows a send.
+    private let shared: SharedBudget?
+
     public init(
-        clock: C = ContinuousClock(), limit: Int, window: Duration, reserve: Int = 0, safetyMargin: Duration? = nil
+        clock: C = ContinuousClock(), limit: Int, window: Duration, reserve: Int = 0, safetyMargin: Duration? = nil,
+        shared: SharedBudget? = nil
     ) {
         self.clock = clock
+        self.shared = shared
         slidingWindow = SlidingWindow(
             limit: limit, window: window, reserve: reserve,
             margin: safetyMargin ?? SlidingWindow<C.Instant>.defaultMargin(for: window))
+    }
+
+    /// Stamps of this process's sends in the shared budget, by the instant they were granted.
+    private var sharedStamps: [C.Instant: Int64] = [:]
+
+    /// How long the shared budget says to wait; nil when it granted a send for `instant` (or there
+    /// is none, or its file cannot be used: then the local window alone paces this process).
+    private func sharedWait(grantingAt instant: C.Instant) -> Duration? {
+        guard let shared, let reservation = try? shared.reserve() else { return nil }
+        switch reservation {
+        case .granted(let stamp):
+            sharedStamps[instant] = stamp
+            return nil
+        case .wait(let duration):
+            return duration
+        }
     }
 
     /// Waits until one send is allowed, records it and returns its instant. Throws `CancellationError`
@@ -33,7 +54,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     public func acquire() async throws -> C.Instant {
         try Task.checkCancellation()
         let now = clock.now
-        if waiters.isEmpty, slidingWindow.earliestSlot(now: now) <= now {
+        if waiters.isEmpty, slidingWindow.earliestSlot(now: now) <= now, sharedWait(grantingAt: now) == nil {
             slidingWindow.grant(at: now)
             return now
         }
@@ -60,6 +81,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     /// Counts the send granted at `granted` from now on, when its response (or failure) has come back.
     public func settle(grantedAt granted: C.Instant) {
         slidingWindow.settle(grantedAt: granted, at: clock.now)
+        if let stamp = sharedStamps.removeValue(forKey: granted) { try? shared?.settle(granted: stamp) }
     }
 
     public func penalize(retryAfter: Duration?) {
@@ -83,7 +105,9 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
         while let first = waiters.first {
             let now = clock.now
             let slot = slidingWindow.earliestSlot(now: now)
-            if slot <= now {
+            if slot <= now, let wait = sharedWait(grantingAt: now) {
+                try? await clock.sleep(until: now.advanced(by: wait), tolerance: nil)
+            } else if slot <= now {
                 waiters.removeFirst()
                 slidingWindow.grant(at: now)
                 first.continuation.resume(returning: now)

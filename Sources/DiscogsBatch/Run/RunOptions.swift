@@ -14,6 +14,8 @@ public struct RunOptions: Sendable {
     public var deadline: Duration?
     /// Run only the requests whose key hashes to shard `index` of `count` (0-based index).
     public var shard: (index: Int, count: Int)?
+    /// Where the shared rate budget lives (`SharedBudget.folder(environment:)`).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
     public var concurrency: Int?
     /// Send to this API root instead of the job's (`--sandbox`).
     public var baseURL: String?
