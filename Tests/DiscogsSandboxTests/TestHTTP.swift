@@ -9,7 +9,7 @@ import NIOHTTP1
 enum TestHTTP {
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10))))
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30), read: .seconds(60))))
 
     static let userAgent = "DiscogsSandboxTests/1.0 +https://example.org"
 
@@ -27,7 +27,7 @@ enum TestHTTP {
 
     static func send(
         _ method: HTTPMethod = .GET, _ url: String, headers: [(String, String)] = [], userAgent: String? = TestHTTP.userAgent,
-        body: String? = nil, contentType: String? = nil, timeout: TimeAmount = .seconds(20)
+        body: String? = nil, contentType: String? = nil, timeout: TimeAmount = .seconds(60)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method

@@ -117,4 +117,22 @@ struct PlanTests {
         ])
         #expect(PlanFormatter.summary(p).hasPrefix("at least 1 request, before the pages pagination adds"))
     }
+
+    @Test(arguments: [1, 2, 3, 7])
+    func shardsPartitionThePlan(_ count: Int) throws {
+        let p = try plan("""
+              - {name: a, path: "/a/{i}", foreach: {i: {range: {from: 1, to: 500}}}}
+              - {name: b, path: "/b/{x}", foreach: {x: [p, q, r]}}
+            """)
+        let keys = p.map(\.key)
+        var seen = Set<String>()
+        for shard in 0..<count {
+            let part = keys.filter { Plan.shard(of: $0, count: count) == shard }
+            #expect(seen.isDisjoint(with: part))
+            seen.formUnion(part)
+            if count > 1 { #expect(part.count < keys.count) }
+        }
+        #expect(seen == Set(keys))
+        #expect(Plan.shard(of: "release/id=1", count: 4) == Plan.shard(of: "release/id=1", count: 4))
+    }
 }
