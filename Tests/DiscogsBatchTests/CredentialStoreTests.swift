@@ -28,7 +28,7 @@ struct CredentialStoreTests {
         return UInt16(info.st_mode & 0o777)
     }
 
-    @Test func locationFollowsTheEnvironment() {
+    @Test func locationFollowsTheEnvironment() throws {
         #expect(CredentialStore.directory(environment: ["DISCOGS_BATCH_CONFIG_DIR": "/a", "XDG_CONFIG_HOME": "/b", "HOME": "/c"]) == "/a")
         #expect(CredentialStore.directory(environment: ["XDG_CONFIG_HOME": "/b", "HOME": "/c"]) == "/b/discogs-batch")
         #expect(CredentialStore.directory(environment: ["HOME": "/c"]) == "/c/.config/discogs-batch")
