@@ -36,10 +36,10 @@ struct AuthLoginCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Application consumer secret (default: $DISCOGS_CONSUMER_SECRET).", valueName: "S"))
     var consumerSecret: String?
 
-    @Option(help: ArgumentHelp("API base URL.", valueName: "URL"))
+    @Option(name: .customLong("base-url"), help: ArgumentHelp("API base URL.", valueName: "URL"))
     var baseURL = Job.defaultBaseURL
 
-    @Option(help: ArgumentHelp(
+    @Option(name: .customLong("authorize-url"), help: ArgumentHelp(
         "Authorize page (default: https://www.discogs.com/oauth/authorize for the Discogs API, else BASE/oauth/authorize).",
         valueName: "URL"))
     var authorizeURL: String?
@@ -120,7 +120,7 @@ struct AuthLoginCommand: AsyncParsableCommand {
             signature: signature == "hmac-sha1" ? .hmacSHA1 : .plaintext, userAgent: userAgent, transport: transport)
         let authorizeBase = authorizeURL ?? (base == Job.defaultBaseURL ? Self.discogsAuthorizeURL : "\(base)/oauth/authorize")
         do throws(OAuthLoginError) {
-            let listener = oob ? nil : try OAuthCallbackListener()
+            let listener = try oob ? nil : OAuthCallbackListener()
             let requestToken = try await login.requestToken(callback: listener?.callbackURL ?? "oob")
             secrets.append(requestToken.secret)
             let url = OAuthLogin.authorizeURL(authorizeBase, token: requestToken.token)

@@ -58,7 +58,7 @@ struct AuthCommandTests {
     @Test func callbackModeSignsInAndAJobUsingTheProfileGets200s() async throws {
         let setup = try await Setup.start()
         let login = try setup.login(["--profile", "main"])
-        let token = try #require(await Self.authorizeToken(login, base: setup.sandbox.baseURL))
+        let token = try await Self.authorizeToken(login, base: setup.sandbox.baseURL)
         let approval = try await ApprovingUser.approve(token, base: setup.sandbox.baseURL, approve: true)
         #expect(approval.status == 302)
         let location = try #require(approval.header("Location"))
@@ -143,7 +143,7 @@ struct AuthCommandTests {
     func oobModeReadsTheVerifierFromStandardInput(_ signature: String) async throws {
         let setup = try await Setup.start()
         let login = try setup.login(["--oob", "--signature", signature])
-        let token = try #require(await Self.authorizeToken(login, base: setup.sandbox.baseURL))
+        let token = try await Self.authorizeToken(login, base: setup.sandbox.baseURL)
         let approval = try await ApprovingUser.approve(token, base: setup.sandbox.baseURL, approve: true)
         #expect(approval.status == 200)
         let verifier = try #require(ApprovingUser.verifier(inPage: approval.body))
@@ -159,7 +159,7 @@ struct AuthCommandTests {
     @Test func anExpiredRequestTokenIsReportedAndNothingIsStored() async throws {
         let setup = try await Setup.start()
         let login = try setup.login([])
-        let token = try #require(await Self.authorizeToken(login, base: setup.sandbox.baseURL))
+        let token = try await Self.authorizeToken(login, base: setup.sandbox.baseURL)
         let approval = try await ApprovingUser.approve(token, base: setup.sandbox.baseURL, approve: true)
         let location = try #require(approval.header("Location"))
         setup.sandbox.advanceClock(by: .seconds(16 * 60))
@@ -178,7 +178,7 @@ struct AuthCommandTests {
     @Test func aDeniedAuthorizationIsReportedAndNothingIsStored() async throws {
         let setup = try await Setup.start()
         let login = try setup.login([])
-        let token = try #require(await Self.authorizeToken(login, base: setup.sandbox.baseURL))
+        let token = try await Self.authorizeToken(login, base: setup.sandbox.baseURL)
         let approval = try await ApprovingUser.approve(token, base: setup.sandbox.baseURL, approve: false)
         let location = try #require(approval.header("Location"))
         #expect(location.contains("denied="))
@@ -195,7 +195,7 @@ struct AuthCommandTests {
     @Test func aWrongVerifierIsReportedAndNothingIsStored() async throws {
         let setup = try await Setup.start()
         let login = try setup.login(["--oob"])
-        let token = try #require(await Self.authorizeToken(login, base: setup.sandbox.baseURL))
+        let token = try await Self.authorizeToken(login, base: setup.sandbox.baseURL)
         let approval = try await ApprovingUser.approve(token, base: setup.sandbox.baseURL, approve: true)
         let verifier = try #require(ApprovingUser.verifier(inPage: approval.body))
         login.write("wrong-\(verifier)\n")
@@ -261,12 +261,17 @@ struct AuthCommandTests {
 
     // MARK: - Helpers
 
+    struct NoAuthorizeURL: Error, CustomStringConvertible {
+        var stderr: String?
+        var description: String { "no authorize URL on standard error: \(stderr ?? "(closed)")" }
+    }
+
     /// Waits for the authorize URL on the login's standard error and returns its request token.
-    static func authorizeToken(_ login: InteractiveProcess, base: String) async -> String? {
-        guard let text = await login.waitForStandardError(containing: "\n\n"),
-            let range = text.range(of: "\(base)/oauth/authorize?oauth_token=")
-        else { return nil }
-        let token = text[range.upperBound...].prefix { !$0.isWhitespace }
-        return token.removingPercentEncoding
+    static func authorizeToken(_ login: InteractiveProcess, base: String) async throws -> String {
+        let text = await login.waitForStandardError(containing: "\n\n")
+        guard let text, let range = text.range(of: "\(base)/oauth/authorize?oauth_token="),
+            let token = text[range.upperBound...].prefix(while: { !$0.isWhitespace }).removingPercentEncoding
+        else { throw NoAuthorizeURL(stderr: text) }
+        return token
     }
 }

@@ -37,12 +37,13 @@ final class InteractiveProcess: Sendable {
                     if chunk.isEmpty { state.closed = true } else { state.stderr.append(chunk) }
                     let text = String(decoding: state.stderr, as: UTF8.self)
                     var ready: [(CheckedContinuation<String?, Never>, String?)] = []
+                    let closed = state.closed
                     state.waiters.removeAll { waiter in
                         if text.contains(waiter.needle) {
                             ready.append((waiter.continuation, text))
                             return true
                         }
-                        if state.closed {
+                        if closed {
                             ready.append((waiter.continuation, nil))
                             return true
                         }
