@@ -49,8 +49,10 @@ public struct JobAuth: Sendable {
     public var consumerSecret: String?
     public var accessToken: String?
     public var accessTokenSecret: String?
-    /// A stored OAuth profile to take the access token from (`auth login`).
+    /// The stored profile (`auth login`) the credentials were taken from; the loader fills the fields from it.
     public var profile: String?
+    /// The base URL the profile was signed in against; the job's default base URL when it sets none.
+    public var profileBaseURL: String?
     public var signature: SignatureMethod = .plaintext
     public var sendAs: CredentialPlacement = .header
 

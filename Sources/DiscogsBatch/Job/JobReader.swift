@@ -36,7 +36,8 @@ struct JobReader {
 
         let auth = top["auth"].map { readAuth($0.value) } ?? readAuth(nil)
 
-        var baseURL = Job.defaultBaseURL
+        // A stored profile remembers the API it signed in to; the job's own base_url wins.
+        var baseURL = auth.profileBaseURL ?? Job.defaultBaseURL
         if let node = top["base_url"]?.value, let value = c.string(node, "base_url") {
             if let url = checkedBaseURL(value, node, auth: auth) { baseURL = url }
         }
@@ -142,7 +143,7 @@ struct JobReader {
         if let m = entries["mode"]?.value, let mode = c.oneOf(m, "auth.mode", AuthMode.self) { auth.mode = mode }
 
         let used: [AuthMode: [String]] = [
-            .none: [], .keySecret: ["consumer_key", "consumer_secret", "send_as"], .token: ["token", "send_as"],
+            .none: [], .keySecret: ["consumer_key", "consumer_secret", "send_as"], .token: ["token", "profile", "send_as"],
             .oauth: ["consumer_key", "consumer_secret", "access_token", "access_token_secret", "profile", "signature"],
         ]
         for (key, pair) in entries where key != "mode" && !(used[auth.mode] ?? []).contains(key) {
@@ -164,27 +165,54 @@ struct JobReader {
         case .none:
             break
         case .token:
+            if let p = entries["profile"]?.value {
+                if entries["token"] != nil {
+                    c.error(entries["token"]!.key.mark, "auth.token", "give either profile or the token, not both")
+                } else if let stored = storedProfile(p, mode: .token) {
+                    auth.profile = stored.name
+                    auth.token = stored.profile.token
+                    auth.profileBaseURL = stored.profile.baseURL
+                }
+                break
+            }
             auth.token = credential("token", env: "DISCOGS_TOKEN", secret: true)
             if auth.token == nil, entries["token"] == nil {
                 c.error(modeMark, "auth.token", "token mode needs a personal token: \(needs) DISCOGS_TOKEN")
             }
         case .keySecret, .oauth:
-            auth.consumerKey = credential("consumer_key", env: "DISCOGS_CONSUMER_KEY", secret: false)
-            auth.consumerSecret = credential("consumer_secret", env: "DISCOGS_CONSUMER_SECRET", secret: true)
+            // With a profile, the job's own consumer key/secret win, then the profile's, then the environment.
+            let stored = auth.mode == .oauth ? entries["profile"].flatMap { storedProfile($0.value, mode: .oauth) } : nil
+            if entries["consumer_key"] == nil, let key = stored?.profile.consumerKey {
+                auth.consumerKey = key
+            } else {
+                auth.consumerKey = credential("consumer_key", env: "DISCOGS_CONSUMER_KEY", secret: false)
+            }
+            if entries["consumer_secret"] == nil, let secret = stored?.profile.consumerSecret {
+                auth.consumerSecret = secret
+            } else {
+                auth.consumerSecret = credential("consumer_secret", env: "DISCOGS_CONSUMER_SECRET", secret: true)
+            }
             for (key, env, value) in [
                 ("consumer_key", "DISCOGS_CONSUMER_KEY", auth.consumerKey),
                 ("consumer_secret", "DISCOGS_CONSUMER_SECRET", auth.consumerSecret),
-            ] where value == nil && entries[key] == nil {
+            ] where value == nil && entries[key] == nil && entries["profile"] == nil {
                 c.error(modeMark, "auth.\(key)", "\(auth.mode.rawValue) mode needs \(key): \(needs) \(env)")
+            }
+            if let stored {
+                auth.profile = stored.name
+                auth.profileBaseURL = stored.profile.baseURL
+                if entries["access_token"] == nil && entries["access_token_secret"] == nil {
+                    auth.accessToken = stored.profile.accessToken
+                    auth.accessTokenSecret = stored.profile.accessTokenSecret
+                }
             }
         }
         if auth.mode == .oauth {
-            if let p = entries["profile"]?.value, let profile = c.string(p, "auth.profile") {
-                auth.profile = profile
+            if entries["profile"] != nil {
                 for key in ["access_token", "access_token_secret"] where entries[key] != nil {
                     c.error(entries[key]!.key.mark, "auth.\(key)", "give either profile or the access token, not both")
                 }
-            } else if entries["profile"] == nil {
+            } else {
                 auth.accessToken = credential("access_token", env: "DISCOGS_ACCESS_TOKEN", secret: true)
                 auth.accessTokenSecret = credential("access_token_secret", env: "DISCOGS_ACCESS_TOKEN_SECRET", secret: true)
                 for (key, env, value) in [
@@ -203,6 +231,34 @@ struct JobReader {
             auth.sendAs = placement
         }
         return auth
+    }
+
+    /// The profile a job's `auth.profile` names, from the credential store the loader's environment
+    /// locates; reports (at the profile's value) a missing store, a missing profile, a store that is
+    /// refused, or a profile of another mode.
+    private func storedProfile(_ node: YAMLNode, mode: CredentialProfile.Mode) -> (name: String, profile: CredentialProfile)? {
+        let c = context
+        guard let name = c.string(node, "auth.profile") else { return nil }
+        let store: CredentialStore
+        let profile: CredentialProfile?
+        do {
+            store = try CredentialStore(environment: c.environment)
+            profile = try store.profile(named: name)
+        } catch {
+            c.error(node.mark, "auth.profile", "\(error)")
+            return nil
+        }
+        guard let profile else {
+            c.error(node.mark, "auth.profile",
+                "no profile \"\(name)\" in \(store.path); sign in with: discogs-batch auth login --profile \(name)")
+            return nil
+        }
+        guard profile.mode == mode else {
+            c.error(node.mark, "auth.profile",
+                "profile \"\(name)\" holds \(profile.mode == .token ? "a personal token" : "OAuth credentials"); use it with mode: \(profile.mode.rawValue)")
+            return nil
+        }
+        return (name, profile)
     }
 
     private func readRate(_ node: YAMLNode) -> RateSettings {

@@ -30,7 +30,21 @@ enum Fixtures {
         "DISCOGS_ACCESS_TOKEN": "fixture-access-token",
         "DISCOGS_ACCESS_TOKEN_SECRET": "fixture-access-secret",
         "FIXTURE_USER": "fixture_user",
+        "DISCOGS_BATCH_CONFIG_DIR": configDirectory,
     ]
+
+    /// A credential store holding the profile the examples name (`shop`), created once per test process.
+    static let configDirectory: String = {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("discogs-batch-fixtures-\(UUID().uuidString)").path
+        try? CredentialStore(directory: directory).save(
+            .oauth(
+                consumerKey: "fixture-profile-consumer-key", consumerSecret: "fixture-profile-consumer-secret",
+                accessToken: "fixture-profile-access-token", accessTokenSecret: "fixture-profile-access-secret",
+                username: "fixture_user", baseURL: "https://api.discogs.com"),
+            as: "shop")
+        return directory
+    }()
 
     static let loader = JobLoader(environment: environment)
 
