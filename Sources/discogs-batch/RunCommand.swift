@@ -10,13 +10,16 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a job: send its requests, paced and retried, and write one NDJSON record per outcome.",
         discussion: """
             Records go to --output, else the job's output.path, else standard output (which then carries \
-            records only). An existing output file is never overwritten silently: pass --overwrite to start \
-            it again. Logs and the summary go to standard error; a live progress line too when it is a \
-            terminal (or with --progress always).
+            records only). An existing output file is never overwritten or appended to silently: pass \
+            --overwrite to start it again or --resume to continue it (a torn tail is dropped, complete \
+            records are kept, only what is missing is sent). Logs and the summary go to standard error; \
+            a live progress line too when it is a terminal (or with --progress always). SIGINT/SIGTERM \
+            stop dispatching and give requests in flight --grace to finish; a second signal stops at once.
 
             Exit codes: 0 all requests succeeded · 1 finished, some failed (their lines are written) · \
             2 usage or job file invalid, nothing sent · 3 credentials rejected, stopped early · \
-            4 output cannot be written or exists without --overwrite · 130/143 interrupted.
+            4 output cannot be written, or exists without --resume/--overwrite · 75 stopped by \
+            --deadline or --max-requests, resumable · 130/143 interrupted by SIGINT/SIGTERM, resumable.
             """
     )
 
