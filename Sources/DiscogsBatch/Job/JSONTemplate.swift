@@ -58,6 +58,13 @@ public indirect enum JSONTemplate: Sendable {
 public enum JSONText {
     /// Appends `text` as a JSON string literal.
     public static func appendString(_ text: String, to out: inout String) {
+        // Most strings need no escaping: copy them whole.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0xE2 }) {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

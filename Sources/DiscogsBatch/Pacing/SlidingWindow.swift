@@ -116,7 +116,9 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         // keeps reporting them; once it stops, they expire a span after the last report.
         let own = sends.filter { now < $0.advanced(by: window) }.count - pending
         let foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
-        if foreign > 0 { foreignSends = Array(repeating: now, count: foreign) }
+        // A report with nothing unexplained clears what earlier reports inferred: a send of ours the
+        // server had already counted while its answer was still on the way is not left holding a slot.
+        foreignSends = foreign > 0 ? Array(repeating: now, count: foreign) : []
     }
 
     /// After a 429: no send until `now + retryAfter`, or, without it, until the oldest counted send

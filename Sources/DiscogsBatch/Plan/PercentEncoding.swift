@@ -8,12 +8,27 @@ public enum PercentEncoding {
     public static let keyValue = unreserved.union("!$'()*+,;:@".utf8)
 
     public static func encode(_ text: String, allowing allowed: Set<UInt8>) -> String {
-        if text.utf8.allSatisfy(allowed.contains) { return text }
+        let table = allowed == unreserved ? unreservedTable : allowed == pathSegment ? pathSegmentTable
+            : allowed == keyValue ? keyValueTable : Self.table(allowed)
+        return encode(text, table: table)
+    }
+
+    static let unreservedTable = table(unreserved)
+    static let pathSegmentTable = table(pathSegment)
+    static let keyValueTable = table(keyValue)
+
+    /// A 256-entry lookup: true where the byte stays as it is.
+    static func table(_ allowed: Set<UInt8>) -> [Bool] {
+        (0...255).map { allowed.contains(UInt8($0)) }
+    }
+
+    static func encode(_ text: String, table allowed: [Bool]) -> String {
+        if text.utf8.allSatisfy({ allowed[Int($0)] }) { return text }
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count * 3)
         for byte in text.utf8 {
-            if allowed.contains(byte) {
+            if allowed[Int(byte)] {
                 out.append(byte)
             } else {
                 out.append(UInt8(ascii: "%"))
