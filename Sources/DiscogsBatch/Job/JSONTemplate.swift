@@ -59,7 +59,11 @@ public enum JSONText {
     /// Appends `text` as a JSON string literal.
     public static func appendString(_ text: String, to out: inout String) {
         // Most strings need no escaping: copy them whole.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0xE2 }) {
+        var plain = text
+        let needsNoEscape = plain.withUTF8 { bytes in
+            bytes.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0xE2 }
+        }
+        if needsNoEscape {
             out += "\""
             out += text
             out += "\""

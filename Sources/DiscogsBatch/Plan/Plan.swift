@@ -90,8 +90,9 @@ public struct Plan: Sequence, Sendable {
                 vars.append((axis.name, value))
                 key += "/\(axis.name)=\(PercentEncoding.encode(value, allowing: PercentEncoding.keyValue))"
             }
+            let globals = job.vars
             let lookup: (String) -> String = { name in
-                vars.first { $0.name == name }?.value ?? job.vars[name] ?? ""
+                vars.first { $0.name == name }?.value ?? globals[name] ?? ""
             }
             var url = job.baseURL
             url += spec.path.render(lookup) { PercentEncoding.encode($0, allowing: PercentEncoding.pathSegment) }
