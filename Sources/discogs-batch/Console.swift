@@ -48,6 +48,13 @@ struct StandardOutput {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// One planned request as a JSON line, written straight into the buffer.
+    mutating func jsonLine(_ request: PlannedRequest) {
+        PlanFormatter.appendJSON(request, to: &buffer)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     mutating func flush() {
         buffer.withUnsafeBufferPointer { Console.writeAll(1, $0) }
         buffer.removeAll(keepingCapacity: true)

@@ -27,7 +27,7 @@ struct PlanCommand: ParsableCommand {
         let plan = Plan(job: job)
         var out = StandardOutput()
         for request in plan {
-            out.line(json ? PlanFormatter.json(request) : PlanFormatter.row(request))
+            if json { out.jsonLine(request) } else { out.line(PlanFormatter.row(request)) }
         }
         out.flush()
         Console.error(PlanFormatter.summary(plan))

@@ -7,29 +7,42 @@ public enum PlanFormatter {
 
     /// One JSON object: key, request, method, url, vars, and body, paginate, items when set.
     public static func json(_ request: PlannedRequest) -> String {
-        var out = "{\"key\":"
+        var out: [UInt8] = []
+        appendJSON(request, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The same object appended as UTF-8 bytes, without a newline (the fast path of `plan --json`).
+    public static func appendJSON(_ request: PlannedRequest, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"key":"#.utf8)
         JSONText.appendString(request.key, to: &out)
-        out += ",\"request\":"
+        out.append(contentsOf: #","request":"#.utf8)
         JSONText.appendString(request.name, to: &out)
-        out += ",\"method\":\"\(request.method.rawValue)\",\"url\":"
+        out.append(contentsOf: #","method":""#.utf8)
+        out.append(contentsOf: request.method.rawValue.utf8)
+        out.append(contentsOf: #"","url":"#.utf8)
         JSONText.appendString(request.url, to: &out)
-        out += ",\"vars\":{"
+        out.append(contentsOf: #","vars":{"#.utf8)
         for (i, v) in request.vars.enumerated() {
-            if i > 0 { out += "," }
+            if i > 0 { out.append(UInt8(ascii: ",")) }
             JSONText.appendString(v.name, to: &out)
-            out += ":"
+            out.append(UInt8(ascii: ":"))
             JSONText.appendString(v.value, to: &out)
         }
-        out += "}"
-        if let body = request.body { out += ",\"body\":\(body)" }
+        out.append(UInt8(ascii: "}"))
+        if let body = request.body {
+            out.append(contentsOf: #","body":"#.utf8)
+            out.append(contentsOf: body.utf8)
+        }
         if let paginate = request.paginate {
-            out += ",\"paginate\":" + (paginate.maxPages.map { "{\"max_pages\":\($0)}" } ?? "true")
+            out.append(contentsOf: #","paginate":"#.utf8)
+            out.append(contentsOf: (paginate.maxPages.map { "{\"max_pages\":\($0)}" } ?? "true").utf8)
         }
         if let items = request.items {
-            out += ",\"items\":"
+            out.append(contentsOf: #","items":"#.utf8)
             JSONText.appendString(items, to: &out)
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
     }
 
     /// `N requests; at least 4m at 60 requests per 1m (high tier)`, marked as a minimum with pagination.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DiscogsBatch
 
@@ -51,6 +52,18 @@ struct JSONScannerTests {
         #expect(s.integer(at: 1..<3) == 12)
         #expect(s.integer(at: 5..<7) == nil)
         #expect(s.integer(at: 9..<12) == nil)
+    }
+}
+
+@Suite("JSON text")
+struct JSONTextTests {
+    @Test(arguments: ["plain", "", "quote \" and \\ back", "tab\tnew\nline\r", "\u{1}\u{1F}", "é ü 😀", "a\u{2028}b\u{2029}", "\u{2026}…"])
+    func bytesAndStringFormsAgree(_ text: String) throws {
+        var bytes: [UInt8] = []
+        JSONText.appendString(text, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == JSONText.string(text))
+        let decoded = try JSONSerialization.jsonObject(with: Data(bytes), options: .fragmentsAllowed) as? String
+        #expect(decoded == text)
     }
 }
 
