@@ -245,7 +245,6 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
     static func contentHash(_ bytes: [UInt8], excluding range: Range<Int>?) -> Int {
         var hasher = Hasher()
         if let range {
-            hasher.combine(bytes: UnsafeRawBufferPointer(start: nil, count: 0))
             bytes[..<range.lowerBound].withUnsafeBytes { hasher.combine(bytes: $0) }
             bytes[range.upperBound...].withUnsafeBytes { hasher.combine(bytes: $0) }
         } else {
