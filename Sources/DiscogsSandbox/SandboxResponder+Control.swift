@@ -1,9 +1,11 @@
 import Foundation
+import NIOCore
 
 extension SandboxResponder {
-    /// `/_sandbox/*`: statistics, reset, clock and credentials. Never rate limited, faulted or
-    /// counted, and no User-Agent needed.
+    /// `/_sandbox/*`: statistics, reset, clock, credentials and big test bodies. Never rate limited,
+    /// faulted or counted, and no User-Agent needed.
     func control(_ request: SandboxRequest) -> SandboxReply {
+        if request.path.hasPrefix("/_sandbox/blob/") { return blob(request) }
         let allowed: [String: String] = [
             "/_sandbox/stats": "GET", "/_sandbox/reset": "POST", "/_sandbox/advance": "POST",
             "/_sandbox/credentials": "GET", "/_sandbox/health": "GET", "/_sandbox/redirect": "GET",
@@ -54,5 +56,23 @@ extension SandboxResponder {
         default:
             return .json(.object([("status", "ok")]))
         }
+    }
+
+    /// `GET /_sandbox/blob/{id}?bytes=N`: a JSON object of exactly N bytes (default 1 MiB, at most
+    /// 16 MiB), the same bytes for the same seed, id and N.
+    private func blob(_ request: SandboxRequest) -> SandboxReply {
+        guard request.method == "GET" || request.method == "HEAD" else { return .methodNotAllowed(["GET"]) }
+        let segments = request.segments
+        guard segments.count == 3, let id = UInt64(segments[2]) else {
+            return .message(422, "The blob id must be a non-negative integer, e.g. /_sandbox/blob/1?bytes=1048576.")
+        }
+        var bytes = Blob.defaultBytes
+        if let text = request.query("bytes") {
+            guard let value = Int(text), (0...Blob.maxBytes).contains(value) else {
+                return .message(422, "bytes must be an integer from 0 to \(Blob.maxBytes).")
+            }
+            bytes = value
+        }
+        return .bytes(ByteBuffer(bytes: Blob.json(seed: state.configuration.seed, id: id, bytes: bytes)))
     }
 }
