@@ -123,4 +123,70 @@ import Testing
         empty.penalize(retryAfter: nil, at: .ms(3000))
         #expect(empty.earliestSlot(now: .ms(3000)) == .ms(13_500))
     }
+
+    @Test func aSendSettledAfterItsGrantExpiredStillCountsFromItsResponse() {
+        var state = window(limit: 2, seconds: 1)
+        state.grant(at: .ms(0))
+        state.record(at: .ms(5000))  // the grant has expired and been forgotten
+        state.settle(grantedAt: .ms(0), at: .ms(5000))
+        #expect(state.pending == 0)
+        #expect(state.sends == [.ms(5000), .ms(5000)])
+        #expect(state.earliestSlot(now: .ms(5000)) == .ms(6000))
+    }
+
+    /// Random grants, settles, server reports and 429s on a window of thousands of sends: the slot
+    /// is always the earliest instant at which fewer than `budget` own and foreign sends are counted
+    /// (checked by brute force over the public lists), and granting there never overfills a span.
+    @Test func earliestSlotIsTheFirstInstantWithRoom() {
+        var random = SplitMix(seed: 7)
+        for (limit, reserve) in [(3, 0), (60, 5), (1000, 0)] {
+            var state = window(limit: limit, seconds: 2, reserve: reserve, marginMS: 100)
+            var now = ManualClock.Instant.ms(0)
+            var inFlight: [ManualClock.Instant] = []
+            func counted(at instant: ManualClock.Instant) -> Int {
+                (state.sends + state.foreignSends).filter { instant < $0.advanced(by: state.span) }.count
+            }
+            for step in 0..<4000 {
+                let slot = state.earliestSlot(now: now)
+                let blocked = state.blockedUntil.map { slot <= $0 } ?? false
+                #expect(slot >= now && counted(at: slot) < state.budget, "limit \(limit) step \(step)")
+                if slot > now && !blocked {
+                    #expect(counted(at: slot.advanced(by: .nanoseconds(-1))) >= state.budget, "limit \(limit) step \(step)")
+                }
+                switch random.next() % 16 {
+                case 0..<8:
+                    now = slot
+                    state.grant(at: now)
+                    inFlight.append(now)
+                    #expect(counted(at: now) <= state.budget)
+                case 8..<13 where !inFlight.isEmpty:
+                    let granted = inFlight.remove(at: Int(random.next() % UInt64(inFlight.count)))
+                    now = now.advanced(by: .milliseconds(Int(random.next() % 50)))
+                    state.settle(grantedAt: granted, at: now)
+                case 13, 14:
+                    let used = Int(random.next() % UInt64(limit + 1))
+                    state.observe(limit: limit, used: used, remaining: limit - used, at: now)
+                case 15 where random.next() % 8 == 0:
+                    state.penalize(retryAfter: random.next() % 2 == 0 ? nil : .milliseconds(300), at: now)
+                default:
+                    now = now.advanced(by: .milliseconds(Int(random.next() % 500)))
+                }
+                #expect(state.pending == inFlight.count)
+                #expect(state.sends == state.sends.sorted())
+            }
+        }
+    }
+}
+
+/// SplitMix64, so that a property test draws the same sequence on every run.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -15,28 +15,31 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     public let window: Duration
     /// Extra time a send stays counted, for clock skew and latency jitter.
     public let margin: Duration
-    /// Own sends still counted, ascending.
-    public private(set) var sends: [Instant] = []
-    /// Sends inferred from server headers to be someone else's, ascending.
-    public private(set) var foreignSends: [Instant] = []
+    /// Own sends, ascending. Those before `head` have expired; they are dropped in bulk, so that
+    /// forgetting one costs nothing per send.
+    private var stamps: [Instant] = []
+    private var head = 0
+    /// Sends inferred from server headers to be someone else's: `observe` stamps them all at one instant.
+    private var foreign: (at: Instant, count: Int)?
     /// No send before this instant (after a 429).
     public private(set) var blockedUntil: Instant?
     /// Sends granted whose response has not come back yet (the server may not have counted them).
     public private(set) var pending = 0
 
+    /// Own sends still counted, ascending.
+    public var sends: [Instant] { Array(stamps[head...]) }
+    /// Sends inferred to be someone else's, ascending.
+    public var foreignSends: [Instant] { foreign.map { Array(repeating: $0.at, count: $0.count) } ?? [] }
+
     /// A window allowing `limit - reserve` sends per `window + margin`, optionally starting from send
-    /// times loaded elsewhere (e.g. a budget shared between processes through a file).
-    public init(
-        limit: Int, window: Duration, reserve: Int = 0, margin: Duration, sends: [Instant] = [],
-        foreignSends: [Instant] = []
-    ) {
+    /// times loaded elsewhere.
+    public init(limit: Int, window: Duration, reserve: Int = 0, margin: Duration, sends: [Instant] = []) {
         configuredLimit = limit
         self.limit = limit
         self.reserve = reserve
         self.window = window
         self.margin = margin
-        self.sends = sends.sorted()
-        self.foreignSends = foreignSends.sorted()
+        self.stamps = sends.sorted()
     }
 
     /// The default safety margin: 2% of the window, at least 100 ms (1.2 s for Discogs's 60 s window).
@@ -56,33 +59,71 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 
     /// Own and foreign sends still counted at `now`, ascending.
     public func counted(at now: Instant) -> [Instant] {
-        (sends + foreignSends).filter { now < $0.advanced(by: span) }.sorted()
+        var live = Array(stamps[firstLive(now)...])
+        if let foreign = liveForeign(now) {
+            live += repeatElement(foreign.at, count: foreign.count)
+            live.sort()
+        }
+        return live
     }
 
-    /// The earliest instant at or after `now` when one more send is allowed.
+    /// The earliest instant at or after `now` when one more send is allowed. O(log n): no list is built.
     public func earliestSlot(now: Instant) -> Instant {
-        let live = counted(at: now)
         var slot = now
-        if live.count >= budget { slot = max(slot, live[live.count - budget].advanced(by: span)) }
         if let blockedUntil { slot = max(slot, blockedUntil) }
-        return slot
+        let first = firstLive(now)
+        let foreign = liveForeign(now)
+        let counted = stamps.count - first + (foreign?.count ?? 0)
+        guard counted >= budget else { return slot }
+        // The send that must expire first: the (counted - budget)th oldest of own and foreign together.
+        var k = counted - budget
+        if let foreign {
+            let olderOwn = Self.partition(stamps, from: first) { $0 > foreign.at } - first
+            if k >= olderOwn {
+                if k < olderOwn + foreign.count { return max(slot, foreign.at.advanced(by: span)) }
+                k -= foreign.count
+            }
+        }
+        return max(slot, stamps[first + k].advanced(by: span))
+    }
+
+    /// The index of the first own send still counted at `now`.
+    private func firstLive(_ now: Instant) -> Int {
+        let span = span
+        return Self.partition(stamps, from: head) { now < $0.advanced(by: span) }
+    }
+
+    private func liveForeign(_ now: Instant) -> (at: Instant, count: Int)? {
+        guard let foreign, now < foreign.at.advanced(by: span) else { return nil }
+        return foreign
+    }
+
+    /// The first index at or after `start` whose element satisfies `isAfter`, which must hold for a
+    /// suffix of the ascending `list` (binary search).
+    private static func partition(_ list: [Instant], from start: Int, by isAfter: (Instant) -> Bool) -> Int {
+        var low = start
+        var high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if isAfter(list[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 
     /// Records an own send at `instant` (normally the slot just granted) and forgets expired ones.
     public mutating func record(at instant: Instant) {
-        let index = sends.lastIndex { $0 <= instant }.map { $0 + 1 } ?? 0
-        sends.insert(instant, at: index)
+        stamps.insert(instant, at: Self.partition(stamps, from: head) { $0 > instant })
         prune(now: instant)
     }
 
-    /// Forgets sends no longer counted at `now`, and a block that has passed.
     /// Moves a send from the instant it was granted to `now`, when its response arrived: the server
     /// counted it somewhere in between, so counting it from the later instant keeps every window safe
-    /// however long the request took to reach the server.
+    /// however long the request took to reach the server (even past the span, when the grant has
+    /// already been forgotten).
     public mutating func settle(grantedAt granted: Instant, at now: Instant) {
-        guard let index = sends.firstIndex(of: granted) else { return }
         pending = max(0, pending - 1)
-        sends.remove(at: index)
+        let index = Self.partition(stamps, from: head) { $0 >= granted }
+        if index < stamps.count, stamps[index] == granted { stamps.remove(at: index) }
         record(at: max(now, granted))
     }
 
@@ -92,10 +133,14 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         pending += 1
     }
 
+    /// Forgets sends no longer counted at `now`, and a block that has passed.
     public mutating func prune(now: Instant) {
-        let span = span
-        sends.removeAll { now >= $0.advanced(by: span) }
-        foreignSends.removeAll { now >= $0.advanced(by: span) }
+        head = firstLive(now)
+        if head >= 64, head * 2 >= stamps.count {
+            stamps.removeFirst(head)
+            head = 0
+        }
+        if liveForeign(now) == nil { foreign = nil }
         if let blockedUntil, blockedUntil <= now { self.blockedUntil = nil }
     }
 
@@ -114,11 +159,12 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         // What the server has counted beyond our own sends belongs to someone else on this address.
         // Restamping those sends at every observation keeps them counted for as long as the server
         // keeps reporting them; once it stops, they expire a span after the last report.
-        let own = sends.filter { now < $0.advanced(by: window) }.count - pending
+        let window = window
+        let own = stamps.count - Self.partition(stamps, from: head) { now < $0.advanced(by: window) } - pending
         let foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
         // A report with nothing unexplained clears what earlier reports inferred: a send of ours the
         // server had already counted while its answer was still on the way is not left holding a slot.
-        foreignSends = foreign > 0 ? Array(repeating: now, count: foreign) : []
+        self.foreign = foreign > 0 ? (now, foreign) : nil
     }
 
     /// After a 429: no send until `now + retryAfter`, or, without it, until the oldest counted send

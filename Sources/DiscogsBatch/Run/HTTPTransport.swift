@@ -29,9 +29,13 @@ public struct TransportResponse: Sendable {
         self.body = body
     }
 
-    /// The first value of a header, by case-insensitive name.
+    /// The first value of a header, by name compared without regard to ASCII case.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { $0.name.utf8.elementsEqual(name.utf8) { Self.lower($0) == Self.lower($1) } }?.value
+    }
+
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
     }
 }
 
