@@ -124,7 +124,7 @@ struct RunCommand: AsyncParsableCommand {
         let showProgress = progress == .always || (progress == .auto && isatty(2) == 1)
         let progressTask = showProgress ? Task { await ProgressLine.draw(runner) } : nil
         let waiter = SignalWaiter(signals: [SIGINT, SIGTERM])
-        let running = Task { await runner.run() }
+        let running = Task { await runner.runOnContinuousClock() }
         let signals = Task {
             await Self.handleSignals(waiter, runner, running: running, grace: Duration(parsing: grace) ?? .seconds(10))
         }

@@ -29,16 +29,30 @@ import Testing
     @Test func settleMovesAStampToItsResponse() throws {
         let budget = try SharedBudget(folder: try folder(), fingerprint: "f", budget: 1, span: .seconds(10))
         guard case .granted(let stamp) = try budget.reserve(now: t0) else { Issue.record("not granted"); return }
-        try budget.settle(granted: stamp, now: t0.addingTimeInterval(3))
+        budget.settle(granted: stamp, now: t0.addingTimeInterval(3))
         #expect(try budget.reserve(now: t0.addingTimeInterval(11)) == .wait(.seconds(2)))
         #expect(try budget.reserve(now: t0.addingTimeInterval(13)) == .granted(1_800_000_013_000))
+    }
+
+    @Test func aSettleReachesOtherProcessesWithTheNextReserveOrFlush() throws {
+        let dir = try folder()
+        let a = try SharedBudget(folder: dir, fingerprint: "f", budget: 2, span: .seconds(10))
+        let b = try SharedBudget(folder: dir, fingerprint: "f", budget: 2, span: .seconds(10))
+        _ = try a.reserve(now: t0)
+        a.settle(granted: 1_800_000_000_000, now: t0.addingTimeInterval(1))
+        #expect(try contents(a.path) == [0, 1_800_000_000_000])  // held in memory, not written yet
+        _ = try a.reserve(now: t0.addingTimeInterval(2))
+        #expect(try contents(a.path) == [0, 1_800_000_001_000, 1_800_000_002_000])
+        a.settle(granted: 1_800_000_002_000, now: t0.addingTimeInterval(4))
+        try a.flush(now: t0.addingTimeInterval(4))
+        #expect(try b.reserve(now: t0.addingTimeInterval(5)) == .wait(.seconds(6)))
     }
 
     /// The file's Int64s: the start index, then the stamps.
     func contents(_ path: String) throws -> [Int64] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        return stride(from: 0, to: data.count - data.count % 8, by: 8).map { offset in
-            data[offset..<offset + 8].enumerated().reduce(Int64(0)) { $0 | Int64($1.element) << (8 * $1.offset) }
+        return data.withUnsafeBytes { raw in
+            stride(from: 0, to: raw.count - raw.count % 8, by: 8).map { raw.loadUnaligned(fromByteOffset: $0, as: Int64.self) }
         }
     }
 
@@ -72,7 +86,7 @@ import Testing
             switch try budget.reserve(now: Date(timeIntervalSince1970: Double(nowMS) / 1000)) {
             case .granted(let stamp):
                 granted.append(stamp)
-                try budget.settle(granted: stamp, now: Date(timeIntervalSince1970: Double(nowMS + 3) / 1000))
+                budget.settle(granted: stamp, now: Date(timeIntervalSince1970: Double(nowMS + 3) / 1000))
                 granted[granted.count - 1] = nowMS + 3
                 nowMS += 1
             case .wait(let wait):

@@ -208,8 +208,10 @@ struct ResumeTests {
         if shared {
             #expect(stats.rateLimited == 0)
             #expect((stats.maxInWindow["high"] ?? 0) <= 10)
-            let file = try String(contentsOfFile: "\(state)/\(try #require(FileManager.default.contentsOfDirectory(atPath: state).first))", encoding: .utf8)
-            #expect(!file.contains("sandbox-demo-token"))
+            let name = try #require(FileManager.default.contentsOfDirectory(atPath: state).first)
+            let file = try Data(contentsOf: URL(fileURLWithPath: "\(state)/\(name)"))
+            #expect(name.hasSuffix(".stamps") && file.count % 8 == 0)
+            #expect(file.range(of: Data("sandbox-demo-token".utf8)) == nil)
         } else {
             #expect(stats.rateLimited > 0)
         }

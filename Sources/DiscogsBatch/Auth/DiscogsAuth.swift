@@ -44,10 +44,14 @@ public struct DiscogsAuth: Sendable {
         }
     }
 
-    /// The same for a URL string; nil when the string is not a URL (or as above).
+    /// The same for a URL string; nil when an OAuth request's string is not a URL (or as above).
+    /// Only OAuth signs the URL, so the other modes do not parse it.
     public func additions(
         method: String, url: String, formParameters: [(name: String, value: String)] = []
     ) -> AuthAdditions? {
+        guard case .oauth = credentials else {
+            return additions(method: method, url: URLComponents(), formParameters: formParameters)
+        }
         guard let components = URLComponents(string: url) else { return nil }
         return additions(method: method, url: components, formParameters: formParameters)
     }

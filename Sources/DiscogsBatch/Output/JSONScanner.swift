@@ -3,7 +3,7 @@
 /// bytes received, so nothing is decoded and re-encoded.
 public struct JSONScanner {
     public let bytes: [UInt8]
-    private let maxDepth = 512
+    static let maxDepth = 512
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -11,35 +11,41 @@ public struct JSONScanner {
 
     /// The range of the whole document when it is one valid JSON value (surrounding whitespace allowed).
     public func document() -> Range<Int>? {
-        let start = skipSpace(0)
-        guard let end = skipValue(start, depth: 0), skipSpace(end) == bytes.count else { return nil }
-        return start..<end
+        walk { scan in
+            let start = scan.skipSpace(0)
+            guard let end = scan.skipValue(start, depth: 0), scan.skipSpace(end) == bytes.count else { return nil }
+            return start..<end
+        }
     }
 
     /// The range of the value at `path` (object keys, outermost first) inside `range`.
     public func value(at path: [Substring], in range: Range<Int>) -> Range<Int>? {
-        var current = range
-        for key in path {
-            guard let found = member(key, in: current) else { return nil }
-            current = found
+        walk { scan in
+            var current = range
+            for key in path {
+                guard let found = scan.member(key, in: current) else { return nil }
+                current = found
+            }
+            return current
         }
-        return current
     }
 
-    /// The element ranges of the array at `range`; nil when it is not an array.
+    /// The element ranges of the array at `range` (a range of a valid document); nil when it is not an array.
     public func elements(ofArrayAt range: Range<Int>) -> [Range<Int>]? {
-        guard bytes[range.lowerBound] == UInt8(ascii: "[") else { return nil }
-        var result: [Range<Int>] = []
-        var i = skipSpace(range.lowerBound + 1)
-        if bytes[i] == UInt8(ascii: "]") { return result }
-        while i < range.upperBound {
-            guard let end = skipValue(i, depth: 1) else { return nil }
-            result.append(i..<end)
-            i = skipSpace(end)
-            if bytes[i] == UInt8(ascii: "]") { return result }
-            i = skipSpace(i + 1)
+        walk { scan in
+            guard range.lowerBound < bytes.count, bytes[range.lowerBound] == UInt8(ascii: "[") else { return nil }
+            var result: [Range<Int>] = []
+            var i = scan.skipSpace(range.lowerBound + 1)
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { return result }
+            while i < range.upperBound {
+                guard let end = scan.skipValue(i, depth: 1) else { return nil }
+                result.append(i..<end)
+                i = scan.skipSpace(end)
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { return result }
+                i = scan.skipSpace(i + 1)
+            }
+            return nil
         }
-        return nil
     }
 
     /// A non-negative integer value at `range`, such as `pagination.pages`.
@@ -53,140 +59,175 @@ public struct JSONScanner {
         return value
     }
 
-    private func member(_ key: Substring, in range: Range<Int>) -> Range<Int>? {
-        guard range.lowerBound < bytes.count, bytes[range.lowerBound] == UInt8(ascii: "{") else { return nil }
-        var i = skipSpace(range.lowerBound + 1)
-        while i < range.upperBound, bytes[i] == UInt8(ascii: "\"") {
-            guard let keyEnd = skipString(i) else { return nil }
-            let matches = keyMatches(key, i + 1..<keyEnd - 1)
-            i = skipSpace(keyEnd)
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
-            let valueStart = skipSpace(i + 1)
-            guard let valueEnd = skipValue(valueStart, depth: 1) else { return nil }
-            if matches { return valueStart..<valueEnd }
-            i = skipSpace(valueEnd)
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ",") else { return nil }
-            i = skipSpace(i + 1)
-        }
-        return nil
+    /// Runs `body` over the bytes without bounds-checked, reference-counted array access.
+    private func walk<T>(_ body: (Walker) -> T) -> T {
+        bytes.withUnsafeBufferPointer { body(Walker(bytes: $0)) }
     }
 
-    private func keyMatches(_ key: Substring, _ range: Range<Int>) -> Bool {
-        let raw = bytes[range]
-        if !raw.contains(UInt8(ascii: "\\")) { return raw.elementsEqual(key.utf8) }
-        // Escaped key: decode this one key (rare in API bodies).
-        return (try? JSONDecoderLite.string(Array(bytes[range.lowerBound - 1..<range.upperBound + 1]))) == String(key)
-    }
+    /// The scanning itself, over a buffer pointer valid for one `walk`.
+    private struct Walker {
+        let bytes: UnsafeBufferPointer<UInt8>
 
-    private func skipSpace(_ start: Int) -> Int {
-        var i = start
-        while i < bytes.count {
-            switch bytes[i] {
-            case 0x20, 0x09, 0x0A, 0x0D: i += 1
-            default: return i
-            }
-        }
-        return i
-    }
-
-    /// The index after the value starting at `start`, or nil when it is not valid JSON.
-    private func skipValue(_ start: Int, depth: Int) -> Int? {
-        guard start < bytes.count, depth < maxDepth else { return nil }
-        switch bytes[start] {
-        case UInt8(ascii: "\""): return skipString(start)
-        case UInt8(ascii: "{"):
-            var i = skipSpace(start + 1)
-            guard i < bytes.count else { return nil }
-            if bytes[i] == UInt8(ascii: "}") { return i + 1 }
-            while true {
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let keyEnd = skipString(i) else { return nil }
+        func member(_ key: Substring, in range: Range<Int>) -> Range<Int>? {
+            guard range.lowerBound < bytes.count, bytes[range.lowerBound] == UInt8(ascii: "{") else { return nil }
+            var i = skipSpace(range.lowerBound + 1)
+            while i < range.upperBound, bytes[i] == UInt8(ascii: "\"") {
+                guard let keyEnd = skipString(i) else { return nil }
+                let matches = keyMatches(key, i + 1..<keyEnd - 1)
                 i = skipSpace(keyEnd)
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
-                guard let end = skipValue(skipSpace(i + 1), depth: depth + 1) else { return nil }
-                i = skipSpace(end)
-                guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: "}") { return i + 1 }
-                guard bytes[i] == UInt8(ascii: ",") else { return nil }
+                let valueStart = skipSpace(i + 1)
+                guard let valueEnd = skipValue(valueStart, depth: 1) else { return nil }
+                if matches { return valueStart..<valueEnd }
+                i = skipSpace(valueEnd)
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ",") else { return nil }
                 i = skipSpace(i + 1)
             }
-        case UInt8(ascii: "["):
-            var i = skipSpace(start + 1)
-            guard i < bytes.count else { return nil }
-            if bytes[i] == UInt8(ascii: "]") { return i + 1 }
-            while true {
-                guard let end = skipValue(i, depth: depth + 1) else { return nil }
-                i = skipSpace(end)
-                guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: "]") { return i + 1 }
-                guard bytes[i] == UInt8(ascii: ",") else { return nil }
-                i = skipSpace(i + 1)
-            }
-        case UInt8(ascii: "t"): return literal("true", start)
-        case UInt8(ascii: "f"): return literal("false", start)
-        case UInt8(ascii: "n"): return literal("null", start)
-        default: return skipNumber(start)
-        }
-    }
-
-    private func literal(_ word: StaticString, _ start: Int) -> Int? {
-        let count = word.utf8CodeUnitCount
-        guard start + count <= bytes.count else { return nil }
-        for k in 0..<count where bytes[start + k] != word.utf8Start[k] { return nil }
-        return start + count
-    }
-
-    private func skipString(_ start: Int) -> Int? {
-        var i = start + 1
-        while i < bytes.count {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") { return i + 1 }
-            if byte < 0x20 { return nil }
-            if byte == UInt8(ascii: "\\") {
-                guard i + 1 < bytes.count else { return nil }
-                switch bytes[i + 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    i += 2
-                case UInt8(ascii: "u"):
-                    guard i + 5 < bytes.count, bytes[i + 2...i + 5].allSatisfy(Self.isHex) else { return nil }
-                    i += 6
-                default: return nil
-                }
-            } else {
-                i += 1
-            }
-        }
-        return nil
-    }
-
-    private static func isHex(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
-    }
-
-    private func skipNumber(_ start: Int) -> Int? {
-        var i = start
-        func digits() -> Int {
-            let from = i
-            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
-            return i - from
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < bytes.count else { return nil }
-        if bytes[i] == UInt8(ascii: "0") {
-            i += 1
-        } else if digits() == 0 {
             return nil
         }
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            guard digits() > 0 else { return nil }
+
+        func keyMatches(_ key: Substring, _ range: Range<Int>) -> Bool {
+            let raw = bytes[range]
+            if !raw.contains(UInt8(ascii: "\\")) { return raw.elementsEqual(key.utf8) }
+            // Escaped key: decode this one key (rare in API bodies).
+            return (try? JSONDecoderLite.string(Array(bytes[range.lowerBound - 1..<range.upperBound + 1]))) == String(key)
         }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            i += 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard digits() > 0 else { return nil }
+
+        func skipSpace(_ start: Int) -> Int {
+            var i = start
+            while i < bytes.count {
+                switch bytes[i] {
+                case 0x20, 0x09, 0x0A, 0x0D: i += 1
+                default: return i
+                }
+            }
+            return i
         }
-        return i
+
+        /// The index after the value starting at `start`, or nil when it is not valid JSON.
+        func skipValue(_ start: Int, depth: Int) -> Int? {
+            guard start < bytes.count, depth < JSONScanner.maxDepth else { return nil }
+            switch bytes[start] {
+            case UInt8(ascii: "\""): return skipString(start)
+            case UInt8(ascii: "{"):
+                var i = skipSpace(start + 1)
+                guard i < bytes.count else { return nil }
+                if bytes[i] == UInt8(ascii: "}") { return i + 1 }
+                while true {
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let keyEnd = skipString(i) else { return nil }
+                    i = skipSpace(keyEnd)
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+                    guard let end = skipValue(skipSpace(i + 1), depth: depth + 1) else { return nil }
+                    i = skipSpace(end)
+                    guard i < bytes.count else { return nil }
+                    if bytes[i] == UInt8(ascii: "}") { return i + 1 }
+                    guard bytes[i] == UInt8(ascii: ",") else { return nil }
+                    i = skipSpace(i + 1)
+                }
+            case UInt8(ascii: "["):
+                var i = skipSpace(start + 1)
+                guard i < bytes.count else { return nil }
+                if bytes[i] == UInt8(ascii: "]") { return i + 1 }
+                while true {
+                    guard let end = skipValue(i, depth: depth + 1) else { return nil }
+                    i = skipSpace(end)
+                    guard i < bytes.count else { return nil }
+                    if bytes[i] == UInt8(ascii: "]") { return i + 1 }
+                    guard bytes[i] == UInt8(ascii: ",") else { return nil }
+                    i = skipSpace(i + 1)
+                }
+            case UInt8(ascii: "t"): return literal("true", start)
+            case UInt8(ascii: "f"): return literal("false", start)
+            case UInt8(ascii: "n"): return literal("null", start)
+            default: return skipNumber(start)
+            }
+        }
+
+        func literal(_ word: StaticString, _ start: Int) -> Int? {
+            let count = word.utf8CodeUnitCount
+            guard start + count <= bytes.count else { return nil }
+            for k in 0..<count where bytes[start + k] != word.utf8Start[k] { return nil }
+            return start + count
+        }
+
+        func skipString(_ start: Int) -> Int? {
+            var i = start + 1
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                    i += 1
+                } else if byte == UInt8(ascii: "\"") {
+                    return i + 1
+                } else if byte >= 0x80 {
+                    guard let length = Self.utf8Length(bytes, at: i) else { return nil }
+                    i += length
+                } else if byte == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                    switch bytes[i + 1] {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        i += 2
+                    case UInt8(ascii: "u"):
+                        guard i + 5 < bytes.count, bytes[i + 2...i + 5].allSatisfy(Self.isHex) else { return nil }
+                        i += 6
+                    default: return nil
+                    }
+                } else {
+                    return nil  // a control character, or a backslash at the end
+                }
+            }
+            return nil
+        }
+
+        /// The length of the well-formed UTF-8 sequence that starts with the non-ASCII byte at `i`
+        /// (Unicode Table 3-7: no overlong forms, no surrogates, nothing past U+10FFFF), or nil. Only
+        /// strings can hold such bytes in JSON, so checking them here makes `document()` a UTF-8 check too.
+        static func utf8Length(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+            let length: Int
+            var second: ClosedRange<UInt8> = 0x80...0xBF
+            switch bytes[i] {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: (length, second) = (3, 0xA0...0xBF)
+            case 0xED: (length, second) = (3, 0x80...0x9F)
+            case 0xE1...0xEF: length = 3
+            case 0xF0: (length, second) = (4, 0x90...0xBF)
+            case 0xF1...0xF3: length = 4
+            case 0xF4: (length, second) = (4, 0x80...0x8F)
+            default: return nil
+            }
+            guard i + length <= bytes.count, second.contains(bytes[i + 1]) else { return nil }
+            for j in i + 2..<i + length where !(0x80...0xBF).contains(bytes[j]) { return nil }
+            return length
+        }
+
+        static func isHex(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+        }
+
+        func skipNumber(_ start: Int) -> Int? {
+            var i = start
+            func digits() -> Int {
+                let from = i
+                while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+                return i - from
+            }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < bytes.count else { return nil }
+            if bytes[i] == UInt8(ascii: "0") {
+                i += 1
+            } else if digits() == 0 {
+                return nil
+            }
+            if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                guard digits() > 0 else { return nil }
+            }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+                i += 1
+                if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+                guard digits() > 0 else { return nil }
+            }
+            return i
+        }
     }
 }
 

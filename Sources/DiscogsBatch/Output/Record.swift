@@ -42,56 +42,68 @@ public struct Record: Sendable {
     public var payload: Payload = .none
     public var error: (kind: String, message: String)?
 
-    /// The line, newline included.
+    /// The line, newline included, written as UTF-8 bytes (no intermediate `String`).
     public func encoded() -> [UInt8] {
-        var head = "{\"job\":"
-        JSONText.appendString(job, to: &head)
-        head += ",\"request\":"
-        JSONText.appendString(request, to: &head)
-        head += ",\"key\":"
-        JSONText.appendString(key, to: &head)
-        head += ",\"seq\":\(seq),\"vars\":{"
+        var line: [UInt8] = []
+        line.reserveCapacity(512 + payloadSize)
+        func raw(_ text: String) { line.append(contentsOf: text.utf8) }
+        func string(_ text: String) { JSONText.appendString(text, to: &line) }
+        raw("{\"job\":")
+        string(job)
+        raw(",\"request\":")
+        string(request)
+        raw(",\"key\":")
+        string(key)
+        raw(",\"seq\":\(seq),\"vars\":{")
         for (i, v) in vars.enumerated() {
-            if i > 0 { head += "," }
-            JSONText.appendString(v.name, to: &head)
-            head += ":"
-            JSONText.appendString(v.value, to: &head)
+            if i > 0 { raw(",") }
+            string(v.name)
+            raw(":")
+            string(v.value)
         }
-        head += "},\"method\":\"\(method)\",\"url\":"
-        JSONText.appendString(url, to: &head)
-        head += ",\"status\":\(status.map(String.init) ?? "null"),\"attempts\":\(attempts),\"at\":\"\(Self.timestamp(at))\",\"ms\":\(ms)"
+        raw("},\"method\":")
+        string(method)
+        raw(",\"url\":")
+        string(url)
+        raw(",\"status\":\(status.map(String.init) ?? "null"),\"attempts\":\(attempts),\"at\":\"\(Self.timestamp(at))\",\"ms\":\(ms)")
         if let r = rateLimit {
             let fields = [("limit", r.limit), ("used", r.used), ("remaining", r.remaining)]
                 .compactMap { name, value in value.map { "\"\(name)\":\($0)" } }
-            head += ",\"ratelimit\":{\(fields.joined(separator: ","))}"
+            raw(",\"ratelimit\":{\(fields.joined(separator: ","))}")
         }
-        if let page { head += ",\"page\":\(page),\"pages\":\(pages ?? page)" }
-        var line = Array(head.utf8)
+        if let page { raw(",\"page\":\(page),\"pages\":\(pages ?? page)") }
         switch payload {
         case .none: break
         case .json(let bytes):
-            line += Array(",\"body\":".utf8)
+            raw(",\"body\":")
             line += bytes
         case .text(let text):
-            line += Array(",\"body\":".utf8)
-            line += Array(JSONText.string(text).utf8)
+            raw(",\"body\":")
+            string(text)
         case .item(let bytes, let index, let count):
-            line += Array(",\"item\":".utf8)
+            raw(",\"item\":")
             line += bytes
-            line += Array(",\"item_index\":\(index),\"item_count\":\(count)".utf8)
+            raw(",\"item_index\":\(index),\"item_count\":\(count)")
         case .noItems:
-            line += Array(",\"item_count\":0".utf8)
+            raw(",\"item_count\":0")
         }
         if let error {
-            var tail = ",\"error\":{\"kind\":"
-            JSONText.appendString(error.kind, to: &tail)
-            tail += ",\"message\":"
-            JSONText.appendString(error.message, to: &tail)
-            tail += "}"
-            line += Array(tail.utf8)
+            raw(",\"error\":{\"kind\":")
+            string(error.kind)
+            raw(",\"message\":")
+            string(error.message)
+            raw("}")
         }
-        line += Array("}\n".utf8)
+        raw("}\n")
         return line
+    }
+
+    private var payloadSize: Int {
+        switch payload {
+        case .json(let bytes), .item(let bytes, _, _): bytes.count
+        case .text(let text): text.utf8.count * 2
+        case .none, .noItems: 0
+        }
     }
 
     /// `2026-11-29T10:02:03.123Z`.
@@ -100,11 +112,18 @@ public struct Record: Sendable {
         let millis = min(999, Int((seconds - Double(whole)) * 1000))
         var parts = tm()
         gmtime_r(&whole, &parts)
-        func pad(_ n: Int32, _ width: Int) -> String {
-            let s = String(n)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        var text = Array("0000-00-00T00:00:00.000Z".utf8)
+        let fields = [
+            (Int(parts.tm_year) + 1900, 0, 4), (Int(parts.tm_mon) + 1, 5, 2), (Int(parts.tm_mday), 8, 2),
+            (Int(parts.tm_hour), 11, 2), (Int(parts.tm_min), 14, 2), (Int(parts.tm_sec), 17, 2), (millis, 20, 3),
+        ]
+        for (value, offset, width) in fields {
+            var rest = value
+            for i in (offset..<offset + width).reversed() {
+                text[i] = UInt8(0x30 + rest % 10)
+                rest /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -81,7 +81,12 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     /// Counts the send granted at `granted` from now on, when its response (or failure) has come back.
     public func settle(grantedAt granted: C.Instant) {
         slidingWindow.settle(grantedAt: granted, at: clock.now)
-        if let stamp = sharedStamps.removeValue(forKey: granted) { try? shared?.settle(granted: stamp) }
+        if let stamp = sharedStamps.removeValue(forKey: granted) { shared?.settle(granted: stamp) }
+    }
+
+    /// Writes what the shared budget still holds in memory; call once the run's last response is in.
+    public func finish() {
+        try? shared?.flush()
     }
 
     public func penalize(retryAfter: Duration?) {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Darwin
 /// same credential: a small file of send times under the state folder, named by the credential's
 /// fingerprint and read and written under `flock`.
 ///
-/// The file is binary, little-endian `Int64`s: first the index of the oldest stamp that may still
+/// The file is binary `Int64`s in the machine's byte order (it never leaves the machine): first the index of the oldest stamp that may still
 /// count, then the send stamps (milliseconds since 1970) in ascending order. Expired stamps are skipped
 /// by moving that index and cut off only once they outnumber the live ones, and a change rewrites only
 /// the stamps from the first one it touched, so a send costs a few system calls and a read of the live
@@ -26,6 +27,9 @@ public final class SharedBudget: Sendable {
     /// Open for the life of the budget; calls are serialised by the caller (the `RateGovernor` actor)
     /// and, between processes, by `flock`.
     private let fd: Int32
+    /// Settles not yet written: (granted stamp, response stamp). The next `reserve` (or `flush`) writes
+    /// them under the same lock as its own change, so a send costs one locked update, not two.
+    private let unwritten = Mutex<[(granted: Int64, at: Int64)]>([])
 
     /// `$DISCOGS_BATCH_STATE_DIR`, else `$XDG_STATE_HOME/discogs-batch`, else `~/.local/state/discogs-batch`.
     public static func folder(environment: [String: String]) -> String {
@@ -58,31 +62,50 @@ public final class SharedBudget: Sendable {
     public func reserve(now: Date = Date()) throws -> Reservation {
         let nowMS = Self.milliseconds(now)
         return try update(now: nowMS) { sends in
-            if sends.count >= budget {
-                return .wait(.milliseconds(max(1, sends[sends.count - budget] + span.milliseconds - nowMS)))
+            if sends.list.count >= budget {
+                return .wait(.milliseconds(max(1, sends.list[sends.list.count - budget] + span.milliseconds - nowMS)))
             }
-            Self.insert(nowMS, into: &sends)
+            sends.insert(nowMS)
             return .granted(nowMS)
         }
     }
 
     /// Counts the send stamped `granted` from `now` on, when its response came back (see
-    /// `SlidingWindow.settle`): the server counted it in between.
-    public func settle(granted: Int64, now: Date = Date()) throws {
+    /// `SlidingWindow.settle`): the server counted it in between. Written with the next `reserve`, or
+    /// by `flush`; until then other processes count the send from its grant, a few milliseconds early,
+    /// which the window's margin covers.
+    public func settle(granted: Int64, now: Date = Date()) {
         let nowMS = Self.milliseconds(now)
-        _ = try update(now: nowMS) { sends -> Reservation in
-            if let index = sends.lastIndex(of: granted) { sends.remove(at: index) }
-            Self.insert(max(granted, nowMS), into: &sends)
-            return .granted(granted)
-        }
+        unwritten.withLock { $0.append((granted, max(granted, nowMS))) }
+    }
+
+    /// Writes the settles not yet written (at the end of a run).
+    public func flush(now: Date = Date()) throws {
+        if unwritten.withLock({ $0.isEmpty }) { return }
+        _ = try update(now: Self.milliseconds(now)) { _ in .granted(0) }
     }
 
     static func milliseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
-    private static func insert(_ stamp: Int64, into sends: inout [Int64]) {
-        sends.insert(stamp, at: (sends.lastIndex { $0 <= stamp } ?? -1) + 1)
+    /// The live stamps during one update, and the lowest index changed: what must be written back.
+    struct Stamps {
+        var list: [Int64]
+        var firstChange: Int
+
+        mutating func insert(_ stamp: Int64) {
+            var index = list.count
+            while index > 0, list[index - 1] > stamp { index -= 1 }
+            list.insert(stamp, at: index)
+            firstChange = min(firstChange, index)
+        }
+
+        mutating func remove(_ stamp: Int64) {
+            guard let index = list.lastIndex(of: stamp) else { return }
+            list.remove(at: index)
+            firstChange = min(firstChange, index)
+        }
     }
 
     private static func failure(_ what: String, _ path: String) -> NDJSONWriter.Failure {
@@ -90,32 +113,42 @@ public final class SharedBudget: Sendable {
     }
 
     /// Reads the live sends under an exclusive lock, lets `change` edit them, and writes back what changed.
-    private func update(now nowMS: Int64, _ change: (inout [Int64]) -> Reservation) throws -> Reservation {
+    private func update(now nowMS: Int64, _ change: (inout Stamps) -> Reservation) throws -> Reservation {
         while flock(fd, LOCK_EX) != 0 {
             if errno != EINTR { throw Self.failure("cannot lock", path) }
         }
         defer { flock(fd, LOCK_UN) }
         let oldest = nowMS - span.milliseconds
-        var (start, stored, rebuild) = read()
         let latest = nowMS + span.milliseconds
-        if rebuild || !zip(stored, stored.dropFirst()).allSatisfy({ $0 <= $1 }) || (stored.last ?? 0) > latest {
+        var (start, stored, rebuild) = read()
+        let ascending = stored.withUnsafeBufferPointer { list in (1..<max(1, list.count)).allSatisfy { list[$0 - 1] <= list[$0] } }
+        if rebuild || !ascending || (stored.last ?? 0) > latest {
             // Not in the form this type writes: keep what is plausible and write the whole file anew.
             stored = stored.filter { $0 > oldest && $0 <= latest }.sorted()
             rebuild = true
         }
-        let expired = stored.firstIndex { $0 > oldest } ?? stored.count
+        var expired = 0
+        var upper = stored.count
+        while expired < upper {
+            let middle = (expired + upper) / 2
+            if stored[middle] > oldest { upper = middle } else { expired = middle + 1 }
+        }
         start += expired
-        let before = stored[expired...]
-        var sends = Array(before)
+        stored.removeFirst(expired)
+        let count = stored.count
+        var sends = Stamps(list: stored, firstChange: count)
+        for settle in unwritten.withLock({ list in defer { list.removeAll() }; return list }) {
+            sends.remove(settle.granted)
+            sends.insert(settle.at)
+        }
         let result = change(&sends)
-        let firstChange = zip(sends, before).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-            ?? min(sends.count, before.count)
-        if rebuild || (start >= 512 && start > sends.count) {
-            write([0] + sends, at: 0)
-            _ = ftruncate(fd, off_t(8 * (sends.count + 1)))
+        let list = sends.list
+        if rebuild || (start >= 512 && start > list.count) {
+            write([0] + list, at: 0)
+            _ = ftruncate(fd, off_t(8 * (list.count + 1)))
         } else {
-            if firstChange < sends.count { write(Array(sends[firstChange...]), at: 1 + start + firstChange) }
-            if sends.count < before.count { _ = ftruncate(fd, off_t(8 * (1 + start + sends.count))) }
+            if sends.firstChange < list.count { write(list[sends.firstChange...], at: 1 + start + sends.firstChange) }
+            if list.count < count { _ = ftruncate(fd, off_t(8 * (1 + start + list.count))) }
             if expired > 0 { write([Int64(start)], at: 0) }
         }
         return result
@@ -128,19 +161,18 @@ public final class SharedBudget: Sendable {
         guard fstat(fd, &status) == 0, status.st_size > 0 else { return (0, [], false) }
         let count = max(0, Int(status.st_size) / 8 - 1)
         var start: Int64 = 0
-        let first = pread(fd, &start, 8, 0) == 8 ? Int(Int64(littleEndian: start)) : -1
+        let first = pread(fd, &start, 8, 0) == 8 ? Int(start) : -1
         let from = (0...count).contains(first) ? first : 0
         let stamps = [Int64](unsafeUninitializedCapacity: count - from) { buffer, initialized in
-            let n = pread(fd, buffer.baseAddress, (count - from) * 8, off_t(8 * (1 + from)))
-            initialized = max(0, n) / 8
-            for i in 0..<initialized { buffer[i] = Int64(littleEndian: buffer[i]) }
+            initialized = max(0, pread(fd, buffer.baseAddress, (count - from) * 8, off_t(8 * (1 + from)))) / 8
         }
         return (from, stamps, from != first || status.st_size % 8 != 0 || stamps.count != count - from)
     }
 
     /// Writes `stamps` at the `index`th 8-byte slot of the file.
-    private func write(_ stamps: [Int64], at index: Int) {
-        let bytes = stamps.map { $0.littleEndian }
-        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(8 * index)) }
+    private func write(_ stamps: some Collection<Int64>, at index: Int) {
+        _ = stamps.withContiguousStorageIfAvailable { list in
+            pwrite(fd, list.baseAddress, 8 * list.count, off_t(8 * index))
+        }
     }
 }

@@ -19,6 +19,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
     public init(connectionsPerHost: Int, connectTimeout: Duration = .seconds(10), maxBodyBytes: Int = 64 << 20) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
+        // No tracing: by default the client opens a span per request on the global (no-op) tracer and
+        // parses the URL again for its attributes, a few percent of a run's CPU.
+        configuration.tracing.tracer = nil
         configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanoseconds))
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, connectionsPerHost))

@@ -154,11 +154,15 @@ extension JobRunner {
         }
     }
 
-    /// The body as embeddable JSON: credentials masked, line breaks (whitespace outside strings) removed.
+    /// The body as embeddable JSON (the scan checks UTF-8 too): credentials masked, line breaks
+    /// (whitespace outside strings) removed.
     func document(_ response: TransportResponse) -> (bytes: [UInt8], range: Range<Int>)? {
-        guard !response.body.isEmpty, String(validating: response.body, as: UTF8.self) != nil else { return nil }
+        guard !response.body.isEmpty else { return nil }
         var bytes = redactor.redact(bytes: response.body)
-        if bytes.contains(0x0A) || bytes.contains(0x0D) {
+        let hasLineBreak = bytes.withUnsafeBytes { raw in
+            [0x0A, 0x0D].contains { memchr(raw.baseAddress.unsafelyUnwrapped, $0, raw.count) != nil }
+        }
+        if hasLineBreak {
             for i in bytes.indices where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
         }
         guard let range = JSONScanner(bytes).document() else { return nil }

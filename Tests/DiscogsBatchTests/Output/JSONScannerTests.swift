@@ -26,6 +26,20 @@ struct JSONScannerTests {
         #expect(scanner(json).document() == nil)
     }
 
+    @Test func stringsMustBeWellFormedUTF8() {
+        func document(_ inner: [UInt8]) -> Range<Int>? { JSONScanner([0x22] + inner + [0x22]).document() }
+        for valid: [UInt8] in [[0xC3, 0xA9], [0xE2, 0x80, 0xA6], [0xED, 0x9F, 0xBF], [0xF0, 0x9F, 0x98, 0x80], [0xF4, 0x8F, 0xBF, 0xBF]] {
+            #expect(document(valid) != nil, "\(valid)")
+        }
+        // Overlong, surrogate, past U+10FFFF, lone continuation, cut short, bad continuation.
+        for invalid: [UInt8] in [[0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
+            [0x80], [0xE2, 0x80], [0xC3, 0x41], [0xE2, 0x80, 0x41], [0xFF]]
+        {
+            #expect(document(invalid) == nil, "\(invalid)")
+        }
+        #expect(JSONScanner([0xC3, 0xA9]).document() == nil)  // outside a string
+    }
+
     @Test func valueAtAPath() throws {
         let s = scanner(#"{"pagination": {"page": 2, "pages": 14, "urls": {}}, "wants": [{"id": 1}, {"id": [2, 3]}], "x\u0041": 7}"#)
         let doc = try #require(s.document())
