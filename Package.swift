@@ -55,6 +55,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "http-floor",
+            dependencies: ["DiscogsBatch"],
+            path: "Benchmarks/HTTPFloor"
+        ),
         .testTarget(
             name: "DiscogsBatchTests",
             dependencies: ["DiscogsBatch"],

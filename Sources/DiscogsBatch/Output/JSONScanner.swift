@@ -153,6 +153,13 @@ public struct JSONScanner {
         func skipString(_ start: Int) -> Int? {
             var i = start + 1
             while i < bytes.count {
+                // Eight bytes at a time while none needs a look: no quote, backslash, control or non-ASCII byte.
+                while i + 8 <= bytes.count,
+                    !Self.needsALook(UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped + i).loadUnaligned(as: UInt64.self))
+                {
+                    i += 8
+                }
+                guard i < bytes.count else { return nil }
                 let byte = bytes[i]
                 if byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
                     i += 1
@@ -197,6 +204,16 @@ public struct JSONScanner {
             guard i + length <= bytes.count, second.contains(bytes[i + 1]) else { return nil }
             for j in i + 2..<i + length where !(0x80...0xBF).contains(bytes[j]) { return nil }
             return length
+        }
+
+        /// Whether any of the eight bytes is `"`, `\\`, below 0x20 or above 0x7F (exact, bitwise: each
+        /// test sets a byte's high bit where the byte matches).
+        static func needsALook(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            func zeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+            let below0x20 = (word &- ones &* 0x20) & ~word & highs
+            return (word & highs) | zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x5C)) | below0x20 != 0
         }
 
         static func isHex(_ b: UInt8) -> Bool {

@@ -76,12 +76,16 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
         slidingWindow.observe(limit: limit, used: used, remaining: remaining, at: instant ?? clock.now)
     }
 
-    /// After a 429: blocks every send until `retryAfter` has passed, or, without it, until the oldest
-    /// counted send leaves the window.
     /// Counts the send granted at `granted` from now on, when its response (or failure) has come back.
     public func settle(grantedAt granted: C.Instant) {
         slidingWindow.settle(grantedAt: granted, at: clock.now)
         if let stamp = sharedStamps.removeValue(forKey: granted) { shared?.settle(granted: stamp) }
+    }
+
+    /// `settle(grantedAt:)`, then `observe` the response's rate headers: one call onto the actor per response.
+    public func settle(grantedAt granted: C.Instant, limit: Int?, used: Int?, remaining: Int?) {
+        settle(grantedAt: granted)
+        observe(limit: limit, used: used, remaining: remaining)
     }
 
     /// Writes what the shared budget still holds in memory; call once the run's last response is in.
@@ -89,6 +93,8 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
         try? shared?.flush()
     }
 
+    /// After a 429: blocks every send until `retryAfter` has passed, or, without it, until the oldest
+    /// counted send leaves the window.
     public func penalize(retryAfter: Duration?) {
         slidingWindow.penalize(retryAfter: retryAfter, at: clock.now)
     }

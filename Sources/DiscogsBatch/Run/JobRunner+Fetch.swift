@@ -70,11 +70,8 @@ extension JobRunner {
                 outcome.at = Date().timeIntervalSince1970
                 outcome.response = response
                 outcome.transportError = nil
-                await governor.settle(grantedAt: granted)
-                await governor.observe(
-                    limit: response.header("X-Discogs-Ratelimit").flatMap { Int($0) },
-                    used: response.header("X-Discogs-Ratelimit-Used").flatMap { Int($0) },
-                    remaining: response.header("X-Discogs-Ratelimit-Remaining").flatMap { Int($0) })
+                let rate = Self.rateLimit(response)
+                await governor.settle(grantedAt: granted, limit: rate.limit, used: rate.used, remaining: rate.remaining)
 
                 if Self.redirectStatuses.contains(response.status), redirects < 5,
                     let location = response.header("Location"),

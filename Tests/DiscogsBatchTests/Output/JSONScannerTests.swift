@@ -40,6 +40,22 @@ struct JSONScannerTests {
         #expect(JSONScanner([0xC3, 0xA9]).document() == nil)  // outside a string
     }
 
+    /// Long strings are skipped eight bytes at a time: every special byte at every offset is still seen.
+    @Test func specialBytesAreFoundAtEveryOffsetOfALongString() {
+        for offset in 0..<24 {
+            let a = [UInt8](repeating: 0x61, count: offset)
+            let b = [UInt8](repeating: 0x62, count: 24 - offset)
+            // A quote there ends the first string: two elements, the first exactly `"aaa…"`.
+            let two = JSONScanner(Array("[\"".utf8) + a + Array("\",\"".utf8) + b + Array("\"]".utf8))
+            let elements = two.document().flatMap { two.elements(ofArrayAt: $0) }
+            #expect(elements?.count == 2 && elements?.first?.count == offset + 2, "quote at \(offset)")
+            for (special, valid): ([UInt8], Bool) in [([0x5C, 0x6E], true), ([0xC3, 0xA9], true), ([0x5C, 0x78], false), ([0x0A], false), ([0x1F], false), ([0xFF], false)] {
+                let scanner = JSONScanner(Array("[\"".utf8) + a + special + b + Array("\"]".utf8))
+                #expect((scanner.document() != nil) == valid, "\(special) at \(offset)")
+            }
+        }
+    }
+
     @Test func valueAtAPath() throws {
         let s = scanner(#"{"pagination": {"page": 2, "pages": 14, "urls": {}}, "wants": [{"id": 1}, {"id": [2, 3]}], "x\u0041": 7}"#)
         let doc = try #require(s.document())
