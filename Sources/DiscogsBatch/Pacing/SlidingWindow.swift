@@ -23,7 +23,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     private var foreign: (at: Instant, count: Int)?
     /// No send before this instant (after a 429).
     public private(set) var blockedUntil: Instant?
-    /// Sends granted whose response has not come back yet (the server may not have counted them).
+    /// Sends granted whose response has not come back yet.
     public private(set) var pending = 0
 
     /// Own sends still counted, ascending.
@@ -157,13 +157,15 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let effectiveServerLimit = serverLimit ?? limit
         guard let remaining = remaining ?? used.map({ effectiveServerLimit - $0 }) else { return }
         // What the server has counted beyond our own sends belongs to someone else on this address.
-        // Restamping those sends at every observation keeps them counted for as long as the server
-        // keeps reporting them; once it stops, they expire a span after the last report.
-        let window = window
-        let own = stamps.count - Self.partition(stamps, from: head) { now < $0.advanced(by: window) } - pending
-        let foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
-        // A report with nothing unexplained clears what earlier reports inferred: a send of ours the
-        // server had already counted while its answer was still on the way is not left holding a slot.
+        // Every own send still counted here is ours, in flight or not: the server may already have
+        // counted one whose answer is still on the way (taking it for someone else's held a slot for a
+        // whole window), and our stamps, response times held for window + margin, are never earlier
+        // than when the server counted them. A send of someone else's hidden behind one of ours in
+        // flight shows on the next report. Restamping foreign sends at every observation keeps them
+        // counted for as long as the server keeps reporting them; a report with nothing unexplained
+        // clears them.
+        let own = stamps.count - firstLive(now)
+        let foreign = effectiveServerLimit - max(0, remaining) - own
         self.foreign = foreign > 0 ? (now, foreign) : nil
     }
 
