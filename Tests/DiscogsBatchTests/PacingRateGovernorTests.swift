@@ -99,6 +99,23 @@ func driveManualClock<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Err
         #expect(try await driveManualClock(clock, next) == .ms(10_000))
     }
 
+    /// Answers that arrive after the server counted sends still in flight block the window for a
+    /// moment; the answer that explains them wakes the governor at once, not a window later.
+    @Test func aWaiterBlockedBySendsInFlightGoesWhenTheirAnswersArrive() async throws {
+        let clock = ManualClock()
+        let governor = RateGovernor(clock: clock, limit: 4, window: .seconds(10), safetyMargin: .zero)
+        let sends = [try await governor.acquire(), try await governor.acquire()]
+        // The server has counted both; the first answer makes the second look like someone else's.
+        await governor.settle(grantedAt: sends[0], limit: 4, used: 2, remaining: 2)
+        try await governor.acquire()  // 3 own + 1 "foreign": the window is full
+        let next = Task { try await governor.acquire() }
+        _ = await clock.waitForSleeper()
+        #expect(clock.pendingDeadlines == [.ms(10_000)])
+        clock.advance(by: .milliseconds(5))
+        await governor.settle(grantedAt: sends[1], limit: 4, used: 2, remaining: 2)  // the third not counted yet
+        #expect(try await driveManualClock(clock, next) == .ms(5))
+    }
+
     @Test func lowerServerLimitLowersBudget() async throws {
         let clock = ManualClock()
         let governor = RateGovernor(clock: clock, limit: 60, window: .seconds(60), reserve: 2, safetyMargin: .zero)

@@ -74,17 +74,20 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     /// `at` defaults to now.
     public func observe(limit: Int?, used: Int?, remaining: Int?, at instant: C.Instant? = nil) {
         slidingWindow.observe(limit: limit, used: used, remaining: remaining, at: instant ?? clock.now)
+        wakeIfSooner()
     }
 
     /// Counts the send granted at `granted` from now on, when its response (or failure) has come back.
     public func settle(grantedAt granted: C.Instant) {
         slidingWindow.settle(grantedAt: granted, at: clock.now)
         if let stamp = sharedStamps.removeValue(forKey: granted) { shared?.settle(granted: stamp) }
+        wakeIfSooner()
     }
 
     /// `settle(grantedAt:)`, then `observe` the response's rate headers: one call onto the actor per response.
     public func settle(grantedAt granted: C.Instant, limit: Int?, used: Int?, remaining: Int?) {
-        settle(grantedAt: granted)
+        slidingWindow.settle(grantedAt: granted, at: clock.now)
+        if let stamp = sharedStamps.removeValue(forKey: granted) { shared?.settle(granted: stamp) }
         observe(limit: limit, used: used, remaining: remaining)
     }
 
@@ -123,10 +126,28 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
                 slidingWindow.grant(at: now)
                 first.continuation.resume(returning: now)
             } else {
-                try? await clock.sleep(until: slot, tolerance: nil)
+                await sleep(until: slot)
             }
         }
         pumping = false
+    }
+
+    /// The pump's sleep towards a slot of the local window, which a settle or report can cut short.
+    private var sleeper: (task: Task<Void, Never>, until: C.Instant)?
+
+    private func sleep(until slot: C.Instant) async {
+        let clock = clock
+        let task = Task { _ = try? await clock.sleep(until: slot, tolerance: nil) }
+        sleeper = (task, slot)
+        await task.value
+        sleeper = nil
+    }
+
+    /// Wakes the pump when what just changed (an answer explaining sends taken for someone else's,
+    /// a server limit back up) allows a send before the slot it sleeps towards.
+    private func wakeIfSooner() {
+        guard let sleeper, slidingWindow.earliestSlot(now: clock.now) < sleeper.until else { return }
+        sleeper.task.cancel()
     }
 
     private func cancelWaiter(_ id: UInt64) {

@@ -23,7 +23,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     private var foreign: (at: Instant, count: Int)?
     /// No send before this instant (after a 429).
     public private(set) var blockedUntil: Instant?
-    /// Sends granted whose response has not come back yet.
+    /// Sends granted whose response has not come back yet (the server may not have counted them).
     public private(set) var pending = 0
 
     /// Own sends still counted, ascending.
@@ -157,15 +157,14 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let effectiveServerLimit = serverLimit ?? limit
         guard let remaining = remaining ?? used.map({ effectiveServerLimit - $0 }) else { return }
         // What the server has counted beyond our own sends belongs to someone else on this address.
-        // Every own send still counted here is ours, in flight or not: the server may already have
-        // counted one whose answer is still on the way (taking it for someone else's held a slot for a
-        // whole window), and our stamps, response times held for window + margin, are never earlier
-        // than when the server counted them. A send of someone else's hidden behind one of ours in
-        // flight shows on the next report. Restamping foreign sends at every observation keeps them
-        // counted for as long as the server keeps reporting them; a report with nothing unexplained
-        // clears them.
-        let own = stamps.count - firstLive(now)
-        let foreign = effectiveServerLimit - max(0, remaining) - own
+        // Sends still in flight are left out of our own: the server may not have counted them yet.
+        // When it has, their count shows here as foreign until their answers arrive, so the window
+        // counts them twice for a moment (an upper bound, never an overrun); the report that
+        // explains them clears it, and the governor, woken by it, sends at once. Restamping foreign
+        // sends at every observation keeps them counted for as long as the server keeps reporting them.
+        let window = window
+        let own = stamps.count - Self.partition(stamps, from: head) { now < $0.advanced(by: window) } - pending
+        let foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
         self.foreign = foreign > 0 ? (now, foreign) : nil
     }
 
