@@ -59,7 +59,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "http-floor",
-            dependencies: ["DiscogsBatch"],
+            dependencies: [
+                "DiscogsBatch", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Benchmarks/HTTPFloor"
         ),
         .testTarget(

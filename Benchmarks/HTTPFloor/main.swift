@@ -6,7 +6,12 @@
 //   http-floor BASE_URL COUNT CONCURRENCY     (the token comes from $BENCH_TOKEN)
 import DiscogsBatch
 import Foundation
+import NIOCore
+import NIOPosix
 import Synchronization
+
+// As in discogs-batch: tasks run on the event loops that do the I/O.
+NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let count = Int(arguments[2]), let concurrency = Int(arguments[3]) else {
