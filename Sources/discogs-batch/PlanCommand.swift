@@ -26,6 +26,7 @@ struct PlanCommand: ParsableCommand {
         guard let job = result.job else { throw ExitCode(2) }
         let plan = Plan(job: job)
         var out = StandardOutput()
+        let json = json  // read the flag once, not per request
         for request in plan {
             if json { out.jsonLine(request) } else { out.line(PlanFormatter.row(request)) }
         }

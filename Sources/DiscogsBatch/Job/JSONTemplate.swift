@@ -100,14 +100,14 @@ public enum JSONText {
                     i += 1
                     continue
                 }
-                out.append(contentsOf: bytes[run..<i])
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
                 var escaped = ""
                 appendString(String(decoding: bytes[i..<(i + (lineSeparator ? 3 : 1))], as: UTF8.self), to: &escaped)
                 out.append(contentsOf: escaped.utf8.dropFirst().dropLast())
                 i += lineSeparator ? 3 : 1
                 run = i
             }
-            out.append(contentsOf: bytes[run..<bytes.count])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
             out.append(0x22)
         }
     }

@@ -23,7 +23,8 @@ public enum PercentEncoding {
     }
 
     static func encode(_ text: String, table allowed: [Bool]) -> String {
-        if text.utf8.allSatisfy({ allowed[Int($0)] }) { return text }
+        var text = text
+        if allowed.withUnsafeBufferPointer({ table in text.withUTF8 { $0.allSatisfy { table[Int($0)] } } }) { return text }
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count * 3)

@@ -49,21 +49,21 @@ public struct Plan: Sequence, Sendable {
         }
 
         public mutating func next() -> PlannedRequest? {
+            // The request is read in place (`job.requests[requestIndex]`), not copied per planned request.
             while requestIndex < job.requests.count {
-                let spec = job.requests[requestIndex]
                 if !started {
                     started = true
-                    counters = Array(repeating: 0, count: spec.foreach.count)
-                    if spec.foreach.contains(where: { $0.count == 0 }) {
+                    counters = Array(repeating: 0, count: job.requests[requestIndex].foreach.count)
+                    if job.requests[requestIndex].foreach.contains(where: { $0.count == 0 }) {
                         advanceRequest()
                         continue
                     }
-                    return make(spec)
+                    return make(job.requests[requestIndex])
                 }
                 var axis = counters.count - 1
                 while axis >= 0 {
                     counters[axis] += 1
-                    if counters[axis] < spec.foreach[axis].count { break }
+                    if counters[axis] < job.requests[requestIndex].foreach[axis].count { break }
                     counters[axis] = 0
                     axis -= 1
                 }
@@ -71,7 +71,7 @@ public struct Plan: Sequence, Sendable {
                     advanceRequest()
                     continue
                 }
-                return make(spec)
+                return make(job.requests[requestIndex])
             }
             return nil
         }
@@ -88,20 +88,20 @@ public struct Plan: Sequence, Sendable {
             for (axis, index) in zip(spec.foreach, counters) {
                 let value = axis.value(at: index)
                 vars.append((axis.name, value))
-                key += "/\(axis.name)=\(PercentEncoding.encode(value, allowing: PercentEncoding.keyValue))"
+                key += "/\(axis.name)=\(PercentEncoding.encode(value, table: PercentEncoding.keyValueTable))"
             }
             let globals = job.vars
             let lookup: (String) -> String = { name in
                 vars.first { $0.name == name }?.value ?? globals[name] ?? ""
             }
             var url = job.baseURL
-            url += spec.path.render(lookup) { PercentEncoding.encode($0, allowing: PercentEncoding.pathSegment) }
+            url += spec.path.render(lookup) { PercentEncoding.encode($0, table: PercentEncoding.pathSegmentTable) }
             var separator = "?"
             for item in spec.query {
                 url += separator
-                url += PercentEncoding.encode(item.name, allowing: PercentEncoding.unreserved)
+                url += PercentEncoding.encode(item.name, table: PercentEncoding.unreservedTable)
                 url += "="
-                url += PercentEncoding.encode(item.value.render(lookup), allowing: PercentEncoding.unreserved)
+                url += PercentEncoding.encode(item.value.render(lookup), table: PercentEncoding.unreservedTable)
                 separator = "&"
             }
             return PlannedRequest(
