@@ -11,12 +11,13 @@ import Darwin
 /// same credential: a small file of send times under the state folder, named by the credential's
 /// fingerprint and read and written under `flock`.
 ///
-/// The file is binary `Int64`s in the machine's byte order (it never leaves the machine): first the index of the oldest stamp that may still
-/// count, then the send stamps (milliseconds since 1970) in ascending order. Expired stamps are skipped
-/// by moving that index and cut off only once they outnumber the live ones, and a change rewrites only
-/// the stamps from the first one it touched, so a send costs a few system calls and a read of the live
-/// stamps, not a rewrite of the file. A file that is not in this form (damaged, or cut short by a
-/// process killed while writing) is rebuilt from what can be read of it.
+/// The file is binary `Int64`s in the machine's byte order (it never leaves the machine): first the
+/// index of the oldest stamp that may still count, then the send stamps (milliseconds since 1970) in
+/// ascending order. Expired stamps are skipped by moving that index (on disk every 64) and cut off only
+/// once they outnumber the live ones, and a change rewrites only the stamps from the first one it
+/// touched, so a send costs a few system calls and a read of the live stamps, not a rewrite of the
+/// file. A file that is not in this form (damaged, or cut short by a process killed while writing) is
+/// rebuilt from what can be read of it.
 ///
 /// No lock is held between calls, so a process that dies leaves nothing stuck: its sends simply age
 /// out of the window. No secret is written.
@@ -149,24 +150,27 @@ public final class SharedBudget: Sendable {
         } else {
             if sends.firstChange < list.count { write(list[sends.firstChange...], at: 1 + start + sends.firstChange) }
             if list.count < count { _ = ftruncate(fd, off_t(8 * (1 + start + list.count))) }
-            if expired > 0 { write([Int64(start)], at: 0) }
+            // The start index moves on disk only every 64 expired stamps: readers skip the few
+            // expired ones before it by binary search, and most updates save a write.
+            if expired >= 64 { write([Int64(start)], at: 0) }
         }
         return result
     }
 
-    /// The start index and the stamps from it on (an empty file has none); `damaged` when the start
-    /// index is out of range or the size is not whole stamps.
+    /// The start index and the stamps from it on (an empty file has none), read with one `pread`;
+    /// `damaged` when the start index is out of range or the size is not whole stamps.
     private func read() -> (start: Int, stamps: [Int64], damaged: Bool) {
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_size > 0 else { return (0, [], false) }
-        let count = max(0, Int(status.st_size) / 8 - 1)
-        var start: Int64 = 0
-        let first = pread(fd, &start, 8, 0) == 8 ? Int(start) : -1
-        let from = (0...count).contains(first) ? first : 0
-        let stamps = [Int64](unsafeUninitializedCapacity: count - from) { buffer, initialized in
-            initialized = max(0, pread(fd, buffer.baseAddress, (count - from) * 8, off_t(8 * (1 + from)))) / 8
+        let slots = Int(status.st_size) / 8
+        var stamps = [Int64](unsafeUninitializedCapacity: slots) { buffer, initialized in
+            initialized = max(0, pread(fd, buffer.baseAddress, slots * 8, 0)) / 8
         }
-        return (from, stamps, from != first || status.st_size % 8 != 0 || stamps.count != count - from)
+        guard let first = stamps.first.map(Int.init) else { return (0, [], true) }
+        let count = stamps.count - 1
+        let from = (0...count).contains(first) ? first : 0
+        stamps.removeFirst(1 + from)
+        return (from, stamps, from != first || status.st_size % 8 != 0 || count != slots - 1)
     }
 
     /// Writes `stamps` at the `index`th 8-byte slot of the file.
