@@ -86,8 +86,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
 
     /// `settle(grantedAt:)`, then `observe` the response's rate headers: one call onto the actor per response.
     public func settle(grantedAt granted: C.Instant, limit: Int?, used: Int?, remaining: Int?) {
-        slidingWindow.settle(grantedAt: granted, at: clock.now)
-        if let stamp = sharedStamps.removeValue(forKey: granted) { shared?.settle(granted: stamp) }
+        settle(grantedAt: granted)
         observe(limit: limit, used: used, remaining: remaining)
     }
 

@@ -157,7 +157,8 @@ extension JobRunner {
         guard !response.body.isEmpty else { return nil }
         var bytes = redactor.redact(bytes: response.body)
         let hasLineBreak = bytes.withUnsafeBytes { raw in
-            [0x0A, 0x0D].contains { memchr(raw.baseAddress.unsafelyUnwrapped, $0, raw.count) != nil }
+            let base = raw.baseAddress.unsafelyUnwrapped  // the body is not empty
+            return memchr(base, 0x0A, raw.count) != nil || memchr(base, 0x0D, raw.count) != nil
         }
         if hasLineBreak {
             for i in bytes.indices where bytes[i] == 0x0A || bytes[i] == 0x0D { bytes[i] = 0x20 }
