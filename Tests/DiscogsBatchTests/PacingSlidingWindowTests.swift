@@ -189,6 +189,68 @@ import Testing
             }
         }
     }
+
+    /// 300 sends by 4 workers against a simulated server whose window another client on the address
+    /// fills by `stolen` of `limit`, with random latencies both ways, so that answers come back out of
+    /// order and report counts taken before sends whose answers were already in. Returns how many
+    /// sends the server refused and when the last answer came.
+    func simulateRun(limit: Int, stolen: Int, seed: UInt64) -> (refused: Int, end: ManualClock.Instant) {
+        var random = SplitMix(seed: seed)
+        var state = window(limit: limit, seconds: 2, marginMS: 100)
+        var accepted: [ManualClock.Instant] = []  // the server's stamps of our sends
+        // (grant, instant, answer to deliver then, or nil: the send reaches the server then)
+        var events: [(granted: ManualClock.Instant, at: ManualClock.Instant, answer: (used: Int, ok: Bool)?)] = []
+        var now = ManualClock.Instant.ms(0)
+        var left = 300, refused = 0, idle = 4
+        func latency() -> Duration { .microseconds(Int(random.next() % 40_000)) }
+        while left > 0 || !events.isEmpty {
+            let next = events.indices.min { events[$0].at < events[$1].at }
+            let slot = state.earliestSlot(now: now)
+            if idle > 0, left > 0, next.map({ slot <= events[$0].at }) ?? true {
+                now = slot
+                state.grant(at: now)
+                events.append((now, now.advanced(by: latency()), nil))
+                idle -= 1
+                left -= 1
+                continue
+            }
+            guard let next else { break }
+            let event = events.remove(at: next)
+            now = event.at
+            guard let answer = event.answer else {
+                accepted.removeAll { $0.advanced(by: .seconds(2)) <= now }
+                let ok = accepted.count + stolen < limit
+                if ok { accepted.append(now) }
+                events.append((event.granted, now.advanced(by: latency()), (min(limit, accepted.count + stolen), ok)))
+                continue
+            }
+            state.settle(grantedAt: event.granted, at: now)
+            state.observe(
+                limit: limit, used: answer.used, remaining: limit - answer.used, sentAt: event.granted,
+                refused: !answer.ok, at: now)
+            if !answer.ok {
+                refused += 1
+                left += 1
+                state.penalize(retryAfter: nil, at: now)
+            }
+            idle += 1
+        }
+        return (refused, now)
+    }
+
+    /// After the first answer tells of the other client, the server never refuses a send, and the
+    /// run takes no longer than one told the smaller limit from the start.
+    @Test func outOfOrderAnswersNeverUnderstateAnotherClient() {
+        var sharedTime = Duration.zero, aloneTime = Duration.zero
+        for seed in UInt64(1)...20 {
+            let shared = simulateRun(limit: 20, stolen: 6, seed: seed)
+            let alone = simulateRun(limit: 14, stolen: 0, seed: seed)
+            #expect(shared.refused == 0 && alone.refused == 0, "seed \(seed)")
+            sharedTime += shared.end.offset
+            aloneTime += alone.end.offset
+        }
+        #expect(sharedTime <= aloneTime * 1.01)
+    }
 }
 
 /// SplitMix64, so that a property test draws the same sequence on every run.

@@ -114,7 +114,8 @@ struct RunTests {
         await sandbox.stop()
         #expect(outcome.summary.exitCode == 0)
         #expect(outcome.records.allSatisfy { $0["status"] as? Int == 200 })
-        #expect(stats.rateLimited <= 3)
+        #expect(stats.rateLimited == 0)
+        #expect((stats.maxInWindow["high"] ?? 0) >= 12)
     }
 
     @Test func faultsAreRetriedUntilEveryGetSucceeds() async throws {

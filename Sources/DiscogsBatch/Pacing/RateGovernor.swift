@@ -79,15 +79,17 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
 
     /// Counts the send granted at `granted` from now on, when its response (or failure) has come back.
     public func settle(grantedAt granted: C.Instant) {
-        slidingWindow.settle(grantedAt: granted, at: clock.now)
-        if let stamp = sharedStamps.removeValue(forKey: granted) { shared?.settle(granted: stamp) }
-        wakeIfSooner()
+        settle(grantedAt: granted, limit: nil, used: nil, remaining: nil)
     }
 
-    /// `settle(grantedAt:)`, then `observe` the response's rate headers: one call onto the actor per response.
-    public func settle(grantedAt granted: C.Instant, limit: Int?, used: Int?, remaining: Int?) {
-        settle(grantedAt: granted)
-        observe(limit: limit, used: used, remaining: remaining)
+    /// `settle(grantedAt:)`, then `observe` the response's rate headers, as those of the send granted
+    /// at `granted`, which the server `refused` (429) or counted: one call onto the actor per response.
+    public func settle(grantedAt granted: C.Instant, limit: Int?, used: Int?, remaining: Int?, refused: Bool = false) {
+        let now = clock.now
+        slidingWindow.settle(grantedAt: granted, at: now)
+        if let stamp = sharedStamps.removeValue(forKey: granted) { shared?.settle(granted: stamp) }
+        slidingWindow.observe(limit: limit, used: used, remaining: remaining, sentAt: granted, refused: refused, at: now)
+        wakeIfSooner()
     }
 
     /// Writes what the shared budget still holds in memory; call once the run's last response is in.

@@ -23,8 +23,10 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     private var foreign: (at: Instant, count: Int)?
     /// No send before this instant (after a 429).
     public private(set) var blockedUntil: Instant?
-    /// Sends granted whose response has not come back yet (the server may not have counted them).
-    public private(set) var pending = 0
+    /// Grants of sends whose response has not come back yet (the server may not have counted them), ascending.
+    private var inFlight: [Instant] = []
+    /// The number of sends granted whose response has not come back yet.
+    public var pending: Int { inFlight.count }
 
     /// Own sends still counted, ascending.
     public var sends: [Instant] { Array(stamps[head...]) }
@@ -121,7 +123,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// however long the request took to reach the server (even past the span, when the grant has
     /// already been forgotten).
     public mutating func settle(grantedAt granted: Instant, at now: Instant) {
-        pending = max(0, pending - 1)
+        if let flying = inFlight.firstIndex(of: granted) { inFlight.remove(at: flying) }
         let index = Self.partition(stamps, from: head) { $0 >= granted }
         if index < stamps.count, stamps[index] == granted { stamps.remove(at: index) }
         record(at: max(now, granted))
@@ -130,7 +132,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// Records a send granted now that will be settled when its response arrives.
     public mutating func grant(at instant: Instant) {
         record(at: instant)
-        pending += 1
+        inFlight.insert(instant, at: Self.partition(inFlight, from: 0) { $0 > instant })
     }
 
     /// Forgets sends no longer counted at `now`, and a block that has passed.
@@ -144,26 +146,37 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         if let blockedUntil, blockedUntil <= now { self.blockedUntil = nil }
     }
 
-    /// Corrects the local view with the server's `X-Discogs-Ratelimit` (`limit`), `-Used` and `-Remaining`.
+    /// Corrects the local view with the server's `X-Discogs-Ratelimit` (`limit`), `-Used` and `-Remaining`,
+    /// from the response to the send granted at `sentAt` (nil: a report that counts every send settled so far),
+    /// which the server `refused` (429) or counted.
     ///
     /// A server limit below the configured one lowers the budget (and it follows the server back up, never
-    /// past the configured limit). When the server reports fewer remaining than believed (its limit minus
-    /// the sends counted here), the difference is recorded as foreign sends at `now`: they hold budget for
-    /// one more span, i.e. the governor slows down for the rest of the window. The server lags (in-flight
-    /// requests) only ever make it report more remaining, which is ignored.
-    public mutating func observe(limit serverLimit: Int?, used: Int?, remaining: Int?, at now: Instant) {
+    /// past the configured limit). What the server has counted beyond our own sends belongs to someone else
+    /// on this address: it is recorded as foreign sends at `now`, which hold budget for one more span, so
+    /// the governor slows down for the rest of the window.
+    ///
+    /// Our own part must never be overstated, or the foreign part would be understated and the next
+    /// send refused. The server took its count when the request arrived, before sends whose answers
+    /// came back meanwhile (answers overtake each other), so only sends settled by the grant at
+    /// `sentAt` are certainly in it, plus that send itself unless it was refused. Sends still in flight are left out too. Whatever the server counted of those shows as
+    /// foreign until a later report explains it: counted twice for a moment, never under-counted.
+    public mutating func observe(
+        limit serverLimit: Int?, used: Int?, remaining: Int?, sentAt: Instant? = nil, refused: Bool = false,
+        at now: Instant
+    ) {
         prune(now: now)
         if let serverLimit, serverLimit > 0 { limit = min(configuredLimit, serverLimit) }
         let effectiveServerLimit = serverLimit ?? limit
         guard let remaining = remaining ?? used.map({ effectiveServerLimit - $0 }) else { return }
-        // What the server has counted beyond our own sends belongs to someone else on this address.
-        // Sends still in flight are left out of our own: the server may not have counted them yet.
-        // When it has, their count shows here as foreign until their answers arrive, so the window
-        // counts them twice for a moment (an upper bound, never an overrun); the report that
-        // explains them clears it, and the governor, woken by it, sends at once. Restamping foreign
-        // sends at every observation keeps them counted for as long as the server keeps reporting them.
         let window = window
-        let own = stamps.count - Self.partition(stamps, from: head) { now < $0.advanced(by: window) } - pending
+        let cut = sentAt ?? now
+        func inWindow(_ list: [Instant], from start: Int) -> Int {
+            max(0, Self.partition(list, from: start) { $0 > cut } - Self.partition(list, from: start) { now < $0.advanced(by: window) })
+        }
+        // The send itself, settled at `now`: counted above only when no time has passed since its grant.
+        let itself = sentAt == nil ? 0 : (refused ? 0 : 1) - (now <= cut ? 1 : 0)
+        let own = inWindow(stamps, from: head) - inWindow(inFlight, from: 0) + itself
+        // Restamping at every report keeps them counted for as long as the server keeps reporting them.
         let foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
         self.foreign = foreign > 0 ? (now, foreign) : nil
     }

@@ -71,7 +71,9 @@ extension JobRunner {
                 outcome.response = response
                 outcome.transportError = nil
                 let rate = Self.rateLimit(response)
-                await governor.settle(grantedAt: granted, limit: rate.limit, used: rate.used, remaining: rate.remaining)
+                await governor.settle(
+                    grantedAt: granted, limit: rate.limit, used: rate.used, remaining: rate.remaining,
+                    refused: response.status == 429)
 
                 if Self.redirectStatuses.contains(response.status), redirects < 5,
                     let location = response.header("Location"),
