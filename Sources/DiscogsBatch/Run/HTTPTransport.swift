@@ -45,6 +45,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case timeout, connection, tls, decode, cancelled
         /// The connection was never established: nothing was sent, so even POST may be retried.
         case connectionRefused
+        /// The request cannot be sent as it is (its URL or a header): nothing was sent, and retrying would fail alike.
+        case invalid
     }
 
     public var kind: Kind
@@ -58,5 +60,5 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 
     /// The record's `error.kind`.
-    public var recordKind: String { kind == .connectionRefused ? "connection" : kind.rawValue }
+    public var recordKind: String { kind == .connectionRefused || kind == .invalid ? "connection" : kind.rawValue }
 }

@@ -132,6 +132,7 @@ extension JobRunner {
                     case .connectionRefused: .connectionRefused
                     case .tls: .tls
                     case .cancelled: .cancelled
+                    case .invalid: .invalid
                     case .connection, .decode: .connection
                     }
                 decision = policy.decision(

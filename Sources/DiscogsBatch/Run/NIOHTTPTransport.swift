@@ -26,10 +26,17 @@ public final class NIOHTTPTransport: HTTPTransport {
     private let tls: Result<NIOSSLContext, any Error>
     private let pool = Mutex<(idle: [Origin: [any Channel]], closed: Bool)>(([:], false))
 
-    /// `tls` is the client configuration for https (system trust roots by default).
+    /// The configuration for https: the system's trust roots, full certificate and hostname
+    /// verification, TLS 1.2 or later.
+    public static var defaultTLS: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    }
+
     public init(
         connectionsPerHost: Int, connectTimeout: Duration = .seconds(10), maxBodyBytes: Int = 64 << 20,
-        tls: TLSConfiguration = .makeClientConfiguration()
+        tls: TLSConfiguration = defaultTLS
     ) {
         self.maxBodyBytes = maxBodyBytes
         self.connectTimeout = connectTimeout
@@ -49,7 +56,11 @@ public final class NIOHTTPTransport: HTTPTransport {
         if !head.headers.contains(name: "Content-Length"), request.body != nil || ["POST", "PUT", "PATCH"].contains(request.method) {
             head.headers.add(name: "Content-Length", value: String(request.body?.count ?? 0))
         }
-        let channel = try await connection(to: target.origin)
+        let channel = try await connection(to: target.origin, before: deadline)
+        if Task.isCancelled {
+            release(channel, to: target.origin, reusable: true)
+            throw TransportError(.cancelled, "cancelled")
+        }
         let promise = channel.eventLoop.makePromise(of: Exchange.Reply.self)
         let exchange = Exchange(head: head, body: request.body, deadline: deadline, promise: promise)
         channel.writeAndFlush(exchange).whenFailure { promise.fail($0) }
@@ -59,7 +70,8 @@ public final class NIOHTTPTransport: HTTPTransport {
             } onCancel: {
                 channel.close(promise: nil)
             }
-            release(channel, to: target.origin, reusable: reply.reusable)
+            // A cancellation that came as the answer did has closed the connection, or soon will.
+            release(channel, to: target.origin, reusable: reply.reusable && !Task.isCancelled)
             return reply.response
         } catch {
             channel.close(promise: nil)
@@ -79,7 +91,8 @@ public final class NIOHTTPTransport: HTTPTransport {
 
     // MARK: - Connections
 
-    private func connection(to origin: Origin) async throws -> any Channel {
+    /// An idle connection to `origin`, or a new one, opened (TLS handshake included) before `deadline`.
+    private func connection(to origin: Origin, before deadline: NIODeadline) async throws -> any Channel {
         while let channel = pool.withLock({ $0.idle[origin]?.popLast() }) {
             if channel.isActive { return channel }
             channel.close(promise: nil)
@@ -91,12 +104,14 @@ public final class NIOHTTPTransport: HTTPTransport {
             context = nil
         }
         let maxBodyBytes = maxBodyBytes
+        let timeLeft = min(.nanoseconds(connectTimeout.nanoseconds), deadline - .now())
+        guard timeLeft > .zero else { throw TransportError(.timeout, "timed out before the request could be sent") }
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         // Completed by the TLS handshake, so that its failure is reported as one, before anything is sent.
         let handshake = context.map { _ in loop.makePromise(of: Void.self) }
         do {
             let channel = try await ClientBootstrap(group: loop)
-                .connectTimeout(.nanoseconds(connectTimeout.nanoseconds))
+                .connectTimeout(timeLeft)
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -112,8 +127,8 @@ public final class NIOHTTPTransport: HTTPTransport {
                 }
                 .connect(host: origin.host, port: origin.port).get()
             if let handshake {
-                let timeout = loop.scheduleTask(in: .nanoseconds(connectTimeout.nanoseconds)) {
-                    handshake.fail(TransportError(.tls, "TLS handshake timed out"))
+                let timeout = loop.scheduleTask(deadline: .now() + timeLeft) {
+                    handshake.fail(TransportError(.connectionRefused, "timed out in the TLS handshake"))
                 }
                 defer { timeout.cancel() }
                 do {
@@ -157,6 +172,12 @@ public final class NIOHTTPTransport: HTTPTransport {
     /// Maps an exchange's failure onto the record's error kinds.
     static func classify(_ error: any Error) -> TransportError {
         if let error = error as? TransportError { return error }
+        if let parser = error as? HTTPParserError, parser == .invalidHeaderToken {
+            return TransportError(.invalid, "a header of the request has a character HTTP does not allow")
+        }
+        if let tls = error as? NIOSSLError, case .uncleanShutdown = tls {
+            return TransportError(.connection, "the connection closed before the whole response arrived")
+        }
         if isTLS(error) { return TransportError(.tls, "TLS failure: \(error)") }
         if error is HTTPParserError {
             return TransportError(.connection, "the connection closed before the whole response arrived (\(error))")
@@ -201,7 +222,7 @@ struct Target: Equatable {
         } else if hasScheme("http://") {
             (secure, start) = (false, 7)
         } else {
-            throw TransportError(.connectionRefused, "not an http or https URL")
+            throw TransportError(.invalid, "not an http or https URL")
         }
         var end = start
         while end < bytes.count, bytes[end] != UInt8(ascii: "/"), bytes[end] != UInt8(ascii: "?"), bytes[end] != UInt8(ascii: "#") {
@@ -233,7 +254,7 @@ struct Target: Equatable {
     }
 
     private static var badAuthority: TransportError {
-        TransportError(.connectionRefused, "the URL's host or port is not valid")
+        TransportError(.invalid, "the URL's host or port is not valid")
     }
 }
 
@@ -262,7 +283,8 @@ final class ExchangeHandler: ChannelDuplexHandler {
     private var current: (promise: EventLoopPromise<Exchange.Reply>, timeout: Scheduled<Void>)?
     private var response = TransportResponse(status: 0, headers: [], body: [])
     private var keepAlive = true
-    private var interim = false
+    /// The request's last byte has been written: the connection is free for another once the answer is in.
+    private var requestWritten = false
     /// Completed when the TLS handshake has (nil without TLS).
     private let handshake: EventLoopPromise<Void>?
 
@@ -283,52 +305,59 @@ final class ExchangeHandler: ChannelDuplexHandler {
             promise?.fail(ChannelError.inappropriateOperationForState)
             return
         }
+        guard exchange.deadline > .now() else {
+            exchange.promise.fail(TransportError(.connectionRefused, "timed out before the request could be sent"))
+            promise?.fail(ChannelError.inappropriateOperationForState)
+            return
+        }
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: exchange.deadline) { [self] in
             fail(context, TransportError(.timeout, "timed out waiting for the response"))
         }
         current = (exchange.promise, timeout)
         response = TransportResponse(status: 0, headers: [], body: [])
         keepAlive = exchange.head.isKeepAlive
+        requestWritten = false
         context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
         if let body = exchange.body, !body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         }
-        context.write(wrapOutboundOut(.end(nil)), promise: promise)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenSuccess { [self] in requestWritten = true }
+        if let promise { written.futureResult.cascade(to: promise) }
+        context.write(wrapOutboundOut(.end(nil)), promise: written)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard current != nil else { return }  // nothing asked: ignore until the connection closes
         switch unwrapInboundIn(data) {
         case .head(let head):
-            interim = (100..<200).contains(head.status.code) && head.status.code != 101
-            if interim { return }
             response.status = Int(head.status.code)
             response.headers = head.headers.map { ($0.name, $0.value) }
-            keepAlive = keepAlive && head.isKeepAlive
+            // (NIO's decoder drops 1xx answers, and stops parsing after a 101: no more requests then.)
+            keepAlive = keepAlive && head.isKeepAlive && head.status != .switchingProtocols
             if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length <= maxBodyBytes {
                 response.body.reserveCapacity(length)
             }
         case .body(let bytes):
             guard response.body.count + bytes.readableBytes <= maxBodyBytes else {
-                let mebibytes = maxBodyBytes >> 20
-                return fail(context, TransportError(.decode, "response body larger than the limit of \(mebibytes) MiB"))
+                let limit = maxBodyBytes % (1 << 20) == 0 ? "\(maxBodyBytes >> 20) MiB" : "\(maxBodyBytes) bytes"
+                return fail(context, TransportError(.decode, "response body larger than the limit of \(limit)"))
             }
             response.body.append(contentsOf: bytes.readableBytesView)
         case .end:
-            if interim {
-                interim = false
-                return
-            }
             guard let (promise, timeout) = current else { return }
             current = nil
             timeout.cancel()
-            let reply = Exchange.Reply(response: response, reusable: keepAlive)
+            let reply = Exchange.Reply(response: response, reusable: keepAlive && requestWritten)
             response = TransportResponse(status: 0, headers: [], body: [])
             promise.succeed(reply)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A TLS peer closing without close_notify: the close that follows decides (an answer whose
+        // body ends at the close is complete; one cut short fails as a dropped connection).
+        if let tls = error as? NIOSSLError, case .uncleanShutdown = tls { return }
         handshake?.fail(error)
         fail(context, error)
     }

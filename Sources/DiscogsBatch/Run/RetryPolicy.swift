@@ -25,6 +25,8 @@ public struct RetryPolicy: Sendable {
         case tls
         /// The run was cancelled.
         case cancelled
+        /// The request cannot be sent as it is (its URL or a header): it would fail the same way again.
+        case invalid
     }
 
     /// What to do next.
@@ -81,7 +83,7 @@ public struct RetryPolicy: Sendable {
             return idempotent ? backoff(attempt: attempt, elapsed: elapsed, retryAfter: nil) : .giveUp
         case .connectionRefused:
             return backoff(attempt: attempt, elapsed: elapsed, retryAfter: nil)
-        case .status, .tls, .cancelled:
+        case .status, .tls, .cancelled, .invalid:
             return .giveUp
         }
     }
