@@ -18,6 +18,9 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// Own sends, ascending. Those before `head` have expired; they are dropped in bulk, so that
     /// forgetting one costs nothing per send.
     private var stamps: [Instant] = []
+    /// For each of `stamps`, when the send was granted if the server is known to have counted it
+    /// (answered and not refused); nil while it is in flight or when it was refused.
+    private var counted: [Instant?] = []
     private var head = 0
     /// Sends inferred from server headers to be someone else's: `observe` stamps them all at one instant.
     private var foreign: (at: Instant, count: Int)?
@@ -42,6 +45,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         self.window = window
         self.margin = margin
         self.stamps = sends.sorted()
+        self.counted = stamps.map { $0 }
     }
 
     /// The default safety margin: 2% of the window, at least 100 ms (1.2 s for Discogs's 60 s window).
@@ -114,7 +118,13 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 
     /// Records an own send at `instant` (normally the slot just granted) and forgets expired ones.
     public mutating func record(at instant: Instant) {
-        stamps.insert(instant, at: Self.partition(stamps, from: head) { $0 > instant })
+        record(at: instant, countedFrom: instant)
+    }
+
+    private mutating func record(at instant: Instant, countedFrom granted: Instant?) {
+        let index = Self.partition(stamps, from: head) { $0 > instant }
+        stamps.insert(instant, at: index)
+        counted.insert(granted, at: index)
         prune(now: instant)
     }
 
@@ -122,16 +132,22 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// counted it somewhere in between, so counting it from the later instant keeps every window safe
     /// however long the request took to reach the server (even past the span, when the grant has
     /// already been forgotten).
-    public mutating func settle(grantedAt granted: Instant, at now: Instant) {
+    /// `refused`: the server answered 429, so it did not count the send (it still holds budget here).
+    public mutating func settle(grantedAt granted: Instant, at now: Instant, refused: Bool = false) {
         if let flying = inFlight.firstIndex(of: granted) { inFlight.remove(at: flying) }
-        let index = Self.partition(stamps, from: head) { $0 >= granted }
-        if index < stamps.count, stamps[index] == granted { stamps.remove(at: index) }
-        record(at: max(now, granted))
+        // Its stamp is the grant's, and still uncounted: a send answered at that same instant is another.
+        var index = Self.partition(stamps, from: head) { $0 >= granted }
+        while index < stamps.count, stamps[index] == granted, counted[index] != nil { index += 1 }
+        if index < stamps.count, stamps[index] == granted {
+            stamps.remove(at: index)
+            counted.remove(at: index)
+        }
+        record(at: max(now, granted), countedFrom: refused ? nil : granted)
     }
 
     /// Records a send granted now that will be settled when its response arrives.
     public mutating func grant(at instant: Instant) {
-        record(at: instant)
+        record(at: instant, countedFrom: nil)
         inFlight.insert(instant, at: Self.partition(inFlight, from: 0) { $0 > instant })
     }
 
@@ -140,6 +156,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         head = firstLive(now)
         if head >= 64, head * 2 >= stamps.count {
             stamps.removeFirst(head)
+            counted.removeFirst(head)
             head = 0
         }
         if liveForeign(now) == nil { foreign = nil }
@@ -157,9 +174,12 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     ///
     /// Our own part must never be overstated, or the foreign part would be understated and the next
     /// send refused. The server took its count when the request arrived, before sends whose answers
-    /// came back meanwhile (answers overtake each other), so only sends settled by the grant at
-    /// `sentAt` are certainly in it, plus that send itself unless it was refused. Sends still in flight are left out too. Whatever the server counted of those shows as
-    /// foreign until a later report explains it: counted twice for a moment, never under-counted.
+    /// came back meanwhile (answers overtake each other), so only sends answered by the grant at
+    /// `sentAt` are certainly in it, and only those granted within the window before `now` (one
+    /// answered lately may have reached the server before its window began), plus the send itself
+    /// unless it was refused; never sends still in flight or refused. Whatever the server counted of
+    /// those shows as foreign until a later report explains it: counted twice for a moment, never
+    /// under-counted.
     public mutating func observe(
         limit serverLimit: Int?, used: Int?, remaining: Int?, sentAt: Instant? = nil, refused: Bool = false,
         at now: Instant
@@ -170,16 +190,30 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         guard let remaining = remaining ?? used.map({ effectiveServerLimit - $0 }) else { return }
         let window = window
         let cut = sentAt ?? now
-        func inWindow(_ list: [Instant], from start: Int) -> Int {
-            max(0, Self.partition(list, from: start) { $0 > cut } - Self.partition(list, from: start) { now < $0.advanced(by: window) })
+        var own = 0
+        var index = Self.partition(stamps, from: head) { now < $0.advanced(by: window) }
+        while index < stamps.count, stamps[index] <= cut {
+            if let granted = counted[index], now < granted.advanced(by: window) { own += 1 }
+            index += 1
         }
-        // The send itself, settled at `now`: counted above only when no time has passed since its grant.
-        let itself = sentAt == nil ? 0 : (refused ? 0 : 1) - (now <= cut ? 1 : 0)
-        let own = inWindow(stamps, from: head) - inWindow(inFlight, from: 0) + itself
+        // The send itself, answered at `now`: counted above only when no time has passed since its grant.
+        if sentAt != nil, !refused, now > cut { own += 1 }
+        var foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
+        // Each report's figure is an upper bound, high by the sends it could not credit to us. Reports
+        // that arrived while this send was in flight were taken moments apart, so the smallest of
+        // them bounds the other program as well: without it the last answer of a burst (which can
+        // credit none of the others) would hold their slots until the next report, a window later.
+        if let sentAt {
+            reports.removeAll { $0.at < min(sentAt, inFlight.first ?? sentAt) }
+            foreign = reports.reduce(foreign) { $1.at >= sentAt ? min($0, $1.foreign) : $0 }
+        }
+        reports.append((now, effectiveServerLimit - max(0, remaining) - max(0, own)))
         // Restamping at every report keeps them counted for as long as the server keeps reporting them.
-        let foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
         self.foreign = foreign > 0 ? (now, foreign) : nil
     }
+
+    /// The figure each recent report gave for other programs' sends, from the oldest send still in flight on.
+    private var reports: [(at: Instant, foreign: Int)] = []
 
     /// After a 429: no send until `now + retryAfter`, or, without it, until the oldest counted send
     /// expires (a full span when nothing is counted here: someone else filled the server's window).
