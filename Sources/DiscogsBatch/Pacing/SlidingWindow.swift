@@ -18,9 +18,10 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// Own sends, ascending. Those before `head` have expired; they are dropped in bulk, so that
     /// forgetting one costs nothing per send.
     private var stamps: [Instant] = []
-    /// For each of `stamps`, when the send was granted if the server is known to have counted it
-    /// (answered and not refused); nil while it is in flight or when it was refused.
-    private var counted: [Instant?] = []
+    /// For each of `stamps`, when the send was granted and the count the server reported with its
+    /// answer, if the server is known to have counted it (answered, not refused); nil while it is in
+    /// flight or when it was refused.
+    private var counted: [(granted: Instant, used: Int?)?] = []
     private var head = 0
     /// Sends inferred from server headers to be someone else's: `observe` stamps them all at one instant.
     private var foreign: (at: Instant, count: Int)?
@@ -45,7 +46,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         self.window = window
         self.margin = margin
         self.stamps = sends.sorted()
-        self.counted = stamps.map { $0 }
+        self.counted = stamps.map { ($0, nil) }
     }
 
     /// The default safety margin: 2% of the window, at least 100 ms (1.2 s for Discogs's 60 s window).
@@ -118,10 +119,10 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 
     /// Records an own send at `instant` (normally the slot just granted) and forgets expired ones.
     public mutating func record(at instant: Instant) {
-        record(at: instant, countedFrom: instant)
+        record(at: instant, countedFrom: (instant, nil))
     }
 
-    private mutating func record(at instant: Instant, countedFrom granted: Instant?) {
+    private mutating func record(at instant: Instant, countedFrom granted: (granted: Instant, used: Int?)?) {
         let index = Self.partition(stamps, from: head) { $0 > instant }
         stamps.insert(instant, at: index)
         counted.insert(granted, at: index)
@@ -132,8 +133,9 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// counted it somewhere in between, so counting it from the later instant keeps every window safe
     /// however long the request took to reach the server (even past the span, when the grant has
     /// already been forgotten).
-    /// `refused`: the server answered 429, so it did not count the send (it still holds budget here).
-    public mutating func settle(grantedAt granted: Instant, at now: Instant, refused: Bool = false) {
+    /// `refused`: the server answered 429, so it did not count the send (it still holds budget here);
+    /// `used`: the count the server reported with the answer.
+    public mutating func settle(grantedAt granted: Instant, at now: Instant, refused: Bool = false, used: Int? = nil) {
         if let flying = inFlight.firstIndex(of: granted) { inFlight.remove(at: flying) }
         // Its stamp is the grant's, and still uncounted: a send answered at that same instant is another.
         var index = Self.partition(stamps, from: head) { $0 >= granted }
@@ -142,7 +144,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             stamps.remove(at: index)
             counted.remove(at: index)
         }
-        record(at: max(now, granted), countedFrom: refused ? nil : granted)
+        record(at: max(now, granted), countedFrom: refused ? nil : (granted, used))
     }
 
     /// Records a send granted now that will be settled when its response arrives.
@@ -190,10 +192,16 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         guard let remaining = remaining ?? used.map({ effectiveServerLimit - $0 }) else { return }
         let window = window
         let cut = sentAt ?? now
+        let reported = used ?? effectiveServerLimit - remaining
         var own = 0
         var index = Self.partition(stamps, from: head) { now < $0.advanced(by: window) }
-        while index < stamps.count, stamps[index] <= cut {
-            if let granted = counted[index], now < granted.advanced(by: window) { own += 1 }
+        while index < stamps.count, stamps[index] <= now {
+            // Answered before this send went, or since with a lower count: it reached the server first.
+            if let send = counted[index], now < send.granted.advanced(by: window),
+                stamps[index] <= cut || (send.used.map { $0 < reported } ?? false)
+            {
+                own += 1
+            }
             index += 1
         }
         // The send itself, answered at `now`: counted above only when no time has passed since its grant.
