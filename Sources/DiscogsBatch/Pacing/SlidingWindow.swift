@@ -29,6 +29,10 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     public private(set) var blockedUntil: Instant?
     /// Grants of sends whose response has not come back yet (the server may not have counted them), ascending.
     private var inFlight: [Instant] = []
+    /// Stamps of sends the server refused (429), ascending: held here, not counted there.
+    private var refusals: [Instant] = []
+    /// The longest a send has taken from grant to answer.
+    private var slowest: Duration = .zero
     /// The number of sends granted whose response has not come back yet.
     public var pending: Int { inFlight.count }
 
@@ -145,6 +149,8 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             counted.remove(at: index)
         }
         record(at: max(now, granted), countedFrom: refused ? nil : (granted, used))
+        slowest = max(slowest, granted.duration(to: now))
+        if refused { refusals.insert(max(now, granted), at: Self.partition(refusals, from: 0) { $0 > max(now, granted) }) }
     }
 
     /// Records a send granted now that will be settled when its response arrives.
@@ -162,6 +168,8 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             head = 0
         }
         if liveForeign(now) == nil { foreign = nil }
+        let span = span
+        if let first = refusals.first, !(now < first.advanced(by: span)) { refusals.removeAll { !(now < $0.advanced(by: span)) } }
         if let blockedUntil, blockedUntil <= now { self.blockedUntil = nil }
     }
 
@@ -193,13 +201,21 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let window = window
         let cut = sentAt ?? now
         let reported = used ?? effectiveServerLimit - remaining
-        var own = 0
+        // Answered in the window before this send went, less those in flight or refused...
+        func answered(_ list: [Instant], from start: Int) -> Int {
+            max(0, Self.partition(list, from: start) { $0 > cut } - Self.partition(list, from: start) { now < $0.advanced(by: window) })
+        }
+        var own = answered(stamps, from: head) - answered(inFlight, from: 0) - answered(refusals, from: 0)
+        // ...and less those granted before the window (only the earliest stamps can be: no send took longer)...
         var index = Self.partition(stamps, from: head) { now < $0.advanced(by: window) }
-        while index < stamps.count, stamps[index] <= now {
-            // Answered before this send went, or since with a lower count: it reached the server first.
-            if let send = counted[index], now < send.granted.advanced(by: window),
-                stamps[index] <= cut || (send.used.map { $0 < reported } ?? false)
-            {
+        while index < stamps.count, stamps[index] <= cut, stamps[index].advanced(by: window) <= now.advanced(by: slowest) {
+            if let send = counted[index], !(now < send.granted.advanced(by: window)) { own -= 1 }
+            index += 1
+        }
+        // ...plus those answered since with a lower count: they reached the server first.
+        index = Self.partition(stamps, from: head) { $0 > cut }
+        while index < stamps.count {
+            if let send = counted[index], now < send.granted.advanced(by: window), send.used.map({ $0 < reported }) ?? false {
                 own += 1
             }
             index += 1
