@@ -86,7 +86,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     /// at `granted`, which the server `refused` (429) or counted: one call onto the actor per response.
     public func settle(grantedAt granted: C.Instant, limit: Int?, used: Int?, remaining: Int?, refused: Bool = false) {
         let now = clock.now
-        slidingWindow.settle(grantedAt: granted, at: now, refused: refused, used: used ?? remaining.map { (limit ?? 0) - $0 })
+        slidingWindow.settle(grantedAt: granted, at: now, refused: refused)
         if let stamp = sharedStamps.removeValue(forKey: granted) { shared?.settle(granted: stamp) }
         slidingWindow.observe(limit: limit, used: used, remaining: remaining, sentAt: granted, refused: refused, at: now)
         wakeIfSooner()

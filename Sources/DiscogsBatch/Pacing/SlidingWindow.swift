@@ -137,9 +137,9 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// counted it somewhere in between, so counting it from the later instant keeps every window safe
     /// however long the request took to reach the server (even past the span, when the grant has
     /// already been forgotten).
-    /// `refused`: the server answered 429, so it did not count the send (it still holds budget here);
-    /// `used`: the count the server reported with the answer.
-    public mutating func settle(grantedAt granted: Instant, at now: Instant, refused: Bool = false, used: Int? = nil) {
+    /// `refused`: the server answered 429, so it did not count the send (it still holds budget here).
+    /// The count the server reported with the answer comes with `observe(…sentAt: granted…)`.
+    public mutating func settle(grantedAt granted: Instant, at now: Instant, refused: Bool = false) {
         if let flying = inFlight.firstIndex(of: granted) { inFlight.remove(at: flying) }
         // Its stamp is the grant's, and still uncounted: a send answered at that same instant is another.
         var index = Self.partition(stamps, from: head) { $0 >= granted }
@@ -148,7 +148,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             stamps.remove(at: index)
             counted.remove(at: index)
         }
-        record(at: max(now, granted), countedFrom: refused ? nil : (granted, used))
+        record(at: max(now, granted), countedFrom: refused ? nil : (granted, nil))
         slowest = max(slowest, granted.duration(to: now))
         if refused { refusals.insert(max(now, granted), at: Self.partition(refusals, from: 0) { $0 > max(now, granted) }) }
     }
@@ -221,7 +221,13 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             index += 1
         }
         // The send itself, answered at `now`: counted above only when no time has passed since its grant.
-        if sentAt != nil, !refused, now > cut { own += 1 }
+        if let sentAt, !refused {
+            if now > cut { own += 1 }
+            // Keep the count this answer reported with its send, for the reports that come after it.
+            var index = Self.partition(stamps, from: head) { $0 >= now }
+            while index < stamps.count, stamps[index] == now, counted[index]?.granted != sentAt { index += 1 }
+            if index < stamps.count, stamps[index] == now { counted[index]?.used = reported }
+        }
         var foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
         // Each report's figure is an upper bound, high by the sends it could not credit to us. Reports
         // that arrived while this send was in flight were taken moments apart, so the smallest of

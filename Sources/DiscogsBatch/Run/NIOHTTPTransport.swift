@@ -49,10 +49,8 @@ public final class NIOHTTPTransport: HTTPTransport {
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
         var head = HTTPRequestHead(version: .http1_1, method: NIOHTTP1.HTTPMethod(rawValue: request.method), uri: target.path)
         head.headers.reserveCapacity(request.headers.count + 2)
-        if !request.headers.contains(where: { $0.name.lowercased() == "host" }) {
-            head.headers.add(name: "Host", value: target.authority)
-        }
         for header in request.headers { head.headers.add(name: header.name, value: header.value) }
+        if !head.headers.contains(name: "Host") { head.headers.add(name: "Host", value: target.authority) }
         if !head.headers.contains(name: "Content-Length"), request.body != nil || ["POST", "PUT", "PATCH"].contains(request.method) {
             head.headers.add(name: "Content-Length", value: String(request.body?.count ?? 0))
         }
@@ -156,6 +154,8 @@ public final class NIOHTTPTransport: HTTPTransport {
 
     // MARK: - Errors
 
+    static let closedEarly = TransportError(.connection, "the connection closed before the whole response arrived")
+
     /// An error on the way to a connection: nothing was sent, so even POST may be retried (TLS apart).
     static func classifyConnect(_ error: any Error) -> TransportError {
         if let error = error as? TransportError { return error }
@@ -176,16 +176,16 @@ public final class NIOHTTPTransport: HTTPTransport {
             return TransportError(.invalid, "a header of the request has a character HTTP does not allow")
         }
         if let tls = error as? NIOSSLError, case .uncleanShutdown = tls {
-            return TransportError(.connection, "the connection closed before the whole response arrived")
+            return closedEarly
         }
         if isTLS(error) { return TransportError(.tls, "TLS failure: \(error)") }
         if error is HTTPParserError {
-            return TransportError(.connection, "the connection closed before the whole response arrived (\(error))")
+            return TransportError(.connection, "\(closedEarly.message) (\(error))")
         }
         if let channelError = error as? ChannelError {
             switch channelError {
             case .ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed:
-                return TransportError(.connection, "the connection closed before the whole response arrived")
+                return closedEarly
             default: break
             }
         }
@@ -364,7 +364,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         handshake?.fail(ChannelError.eof)
-        fail(context, TransportError(.connection, "the connection closed before the whole response arrived"))
+        fail(context, NIOHTTPTransport.closedEarly)
         context.fireChannelInactive()
     }
 
