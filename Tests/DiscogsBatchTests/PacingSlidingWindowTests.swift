@@ -224,7 +224,7 @@ import Testing
                 events.append((event.granted, now.advanced(by: latency()), (min(limit, accepted.count + stolen), ok)))
                 continue
             }
-            state.settle(grantedAt: event.granted, at: now, refused: !answer.ok, used: reports ? answer.used : nil)
+            state.settle(grantedAt: event.granted, at: now, refused: !answer.ok)
             if reports { state.observe(
                 limit: limit, used: answer.used, remaining: limit - answer.used, sentAt: event.granted,
                 refused: !answer.ok, at: now) }
