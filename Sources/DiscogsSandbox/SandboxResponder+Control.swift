@@ -9,7 +9,7 @@ extension SandboxResponder {
         let allowed: [String: String] = [
             "/_sandbox/stats": "GET", "/_sandbox/reset": "POST", "/_sandbox/advance": "POST",
             "/_sandbox/credentials": "GET", "/_sandbox/health": "GET", "/_sandbox/redirect": "GET",
-            "/_sandbox/echo": "GET",
+            "/_sandbox/echo": "GET", "/_sandbox/malformed": "GET",
         ]
         guard let method = allowed[request.path] else { return .notFound("Unknown sandbox control endpoint.") }
         guard request.method == method else { return .methodNotAllowed([method]) }
@@ -43,6 +43,11 @@ extension SandboxResponder {
                 ("authorization", .bool(request.headers[.authorization] != nil)),
                 ("query", .array(names.map { JSONValue.string($0) })),
             ]))
+        case "/_sandbox/malformed":
+            // A 200 whose JSON is cut short and repeats the query and Authorization header as sent, as a
+            // broken server might: tests check that a body kept as text is redacted too.
+            let authorization = request.headers[.authorization] ?? ""
+            return .bytes(ByteBuffer(string: #"{"query":"\#(request.rawQuery)","authorization":"\#(authorization)","cut"#))
         case "/_sandbox/credentials":
             let credentials = state.configuration.credentials
             return .json(.object([

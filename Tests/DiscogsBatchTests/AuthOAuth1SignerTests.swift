@@ -28,6 +28,39 @@ import Testing
         #expect(OAuth1Signer.percentEncode(input) == expected)
     }
 
+    /// RFC 5849 §3.6 as a property over 5,000 seeded random strings (ASCII, reserved characters, controls,
+    /// two- to four-byte scalars): only unreserved bytes stay as they are, every other byte is `%` and two
+    /// uppercase hex digits, and decoding gives the input back. `Fuzz/run FuzzOAuthEncoding` hunts the same.
+    @Test func percentEncodingRoundTripsAndEscapesExactlyTheReservedBytes() {
+        var generator = SplitMix(seed: 5849)
+        let pools: [ClosedRange<UInt32>] = [0x00...0x7F, 0x20...0x2F, 0x80...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFF, 0x10000...0x10FFFF]
+        for _ in 0..<5_000 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...24, using: &generator) {
+                let pool = pools.randomElement(using: &generator)!
+                text.append(Unicode.Scalar(UInt32.random(in: pool, using: &generator))!)
+            }
+            let input = String(text)
+            let encoded = Array(OAuth1Signer.percentEncode(input).utf8)
+            var decoded: [UInt8] = []
+            var rest = encoded[...]
+            while let byte = rest.popFirst() {
+                if byte == UInt8(ascii: "%") {
+                    let digits = rest.prefix(2)
+                    rest = rest.dropFirst(2)
+                    let value = UInt8(String(decoding: digits, as: UTF8.self), radix: 16)
+                    #expect(digits.count == 2 && digits.allSatisfy { !(UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
+                    #expect(value.map { !PercentEncoding.unreserved.contains($0) } == true, "\(input.debugDescription)")
+                    decoded.append(value ?? 0)
+                } else {
+                    #expect(PercentEncoding.unreserved.contains(byte), "\(input.debugDescription)")
+                    decoded.append(byte)
+                }
+            }
+            #expect(decoded == Array(input.utf8), "\(input.debugDescription)")
+        }
+    }
+
     // MARK: Normalisation (oauth.net TestCases, "Normalize Request Parameters")
 
     @Test(arguments: [

@@ -4,11 +4,11 @@ import Testing
 /// The `discogs-batch sandbox` contract, on the built executable: the base URL is the first line
 /// of standard output, and SIGTERM stops it cleanly.
 @Suite struct SandboxCommandTests {
-    static let executable: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build/debug/discogs-batch")
+    /// The executable built beside this test bundle.
+    static let executable: URL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("discogs-batch")
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: executable.path), "needs .build/debug/discogs-batch"))
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: executable.path), "needs the discogs-batch executable beside the tests"))
     func printsTheBaseURLFirstAndStopsOnSIGTERM() async throws {
         let process = Process()
         process.executableURL = Self.executable

@@ -8,7 +8,7 @@ import Testing
 struct CommandLineTests {
     /// `swift test` builds the executable with the tests; CI insists on running these.
     static let binaryExists = FileManager.default.isExecutableFile(
-        atPath: Harness.root.appendingPathComponent(".build/debug/discogs-batch").path)
+        atPath: Harness.binary.path)
         || ProcessInfo.processInfo.environment["CI"] == "true"
 
     /// Distinctive fake credentials: the job registers them with the sandbox it starts.

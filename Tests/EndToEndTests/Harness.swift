@@ -20,6 +20,14 @@ enum Harness {
 
     static var secrets: [String] { Array(environment.values) }
 
+    /// The executable `swift test` built beside this test bundle (so a `--sanitize` build's own, under
+    /// its scratch path), else `.build/debug`'s.
+    static let binary: URL = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("discogs-batch")
+        return FileManager.default.isExecutableFile(atPath: beside.path) ? beside : root.appendingPathComponent(".build/debug/discogs-batch")
+    }()
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("discogs-batch-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -87,7 +95,6 @@ enum Harness {
 
     /// Runs the built executable with arguments; returns exit status, stdout and stderr.
     static func executable(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = root.appendingPathComponent(".build/debug/discogs-batch")
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

@@ -19,7 +19,7 @@ final class InteractiveProcess: Sendable {
 
     init(_ arguments: [String], environment: [String: String]) throws {
         let process = Process()
-        process.executableURL = Harness.root.appendingPathComponent(".build/debug/discogs-batch")
+        process.executableURL = Harness.binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }

@@ -10,7 +10,7 @@ import Glibc
 /// by --max-requests, split by --shard — the output always ends as an uninterrupted run's.
 @Suite("Resume and stops", .serialized, .timeLimit(.minutes(5)), .enabled(if: CommandLineTests.binaryExists))
 struct ResumeTests {
-    static let binary = Harness.root.appendingPathComponent(".build/debug/discogs-batch").path
+    static let binary = Harness.binary.path
 
     func job(_ baseURL: String, folder: URL) throws -> String {
         let path = folder.appendingPathComponent("job.yaml").path

@@ -5,18 +5,7 @@ import Foundation
 public enum OAuth1Signer {
     /// RFC 5849 §3.6 / RFC 3986 percent-encoding: UTF-8, only ALPHA DIGIT `-._~` kept, uppercase hex.
     public static func percentEncode(_ string: String) -> String {
-        var out = ""
-        out.reserveCapacity(string.utf8.count)
-        for byte in string.utf8 {
-            if isUnreserved(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                out += "%"
-                out.unicodeScalars.append(Unicode.Scalar(hexDigits[Int(byte >> 4)]))
-                out.unicodeScalars.append(Unicode.Scalar(hexDigits[Int(byte & 0x0F)]))
-            }
-        }
-        return out
+        PercentEncoding.encode(string, table: PercentEncoding.unreservedTable)
     }
 
     /// Decodes `application/x-www-form-urlencoded` text (`+` is a space) into name/value pairs, in order.
@@ -134,19 +123,6 @@ public enum OAuth1Signer {
     }
 
     // MARK: - Helpers
-
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
-
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
-    }
 
     /// Form decoding: `+` is a space, `%XX` a byte; malformed escapes are kept as written.
     static func formDecode(_ text: Substring) -> String {

@@ -21,17 +21,32 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         let subject = path.isEmpty ? "" : "\(path): "
-        return "\(file):\(mark.line):\(mark.column): \(severity.rawValue): \(subject)\(message)"
+        return Self.visible("\(file):\(mark.line):\(mark.column): \(severity.rawValue): \(subject)\(message)"[...])
     }
 
     /// The description followed by the source line and a caret under the column, when the line exists.
     public func rendered(source: String?) -> String {
-        guard let source, let line = source.split(separator: "\n", omittingEmptySubsequences: false)
-            .dropFirst(mark.line - 1).first
+        guard let source, mark.line >= 1, let line = source.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .dropFirst(mark.line - 1).first.flatMap(Substring.init)
         else { return description }
-        let text = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        let text = line.hasSuffix("\r") ? line.dropLast() : line
         let indent = String(text.unicodeScalars.prefix(max(0, mark.column - 1)).map { $0 == "\t" ? "\t" : " " })
-        return "\(description)\n    \(text)\n    \(indent)^"
+        return "\(description)\n    \(Self.visible(text))\n    \(indent)^"
+    }
+
+    /// Text safe for a terminal: control characters (a NUL, an escape sequence) become their Control
+    /// Pictures symbols (U+2400...), C1 controls U+FFFD; one symbol each, so a caret stays in its column.
+    static func visible(_ text: Substring) -> String {
+        guard text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || (0x7F..<0xA0).contains($0.value) }) else {
+            return String(text)
+        }
+        var out = String.UnicodeScalarView()
+        out.append(contentsOf: text.unicodeScalars.map { scalar in
+            if scalar == "\t" || (0x20..<0x7F).contains(scalar.value) || scalar.value >= 0xA0 { return scalar }
+            if scalar.value < 0x20 { return Unicode.Scalar(0x2400 + scalar.value)! }
+            return scalar.value == 0x7F ? "\u{2421}" : "\u{FFFD}"
+        })
+        return String(out)
     }
 }
 

@@ -69,6 +69,27 @@ public struct JobLoader: Sendable {
         let diagnostics = context.diagnostics.enumerated().sorted {
             ($0.element.mark, $0.offset) < ($1.element.mark, $1.offset)
         }.map(\.element)
-        return Result(job: context.hasErrors ? nil : job, diagnostics: diagnostics, source: source)
+        let shown = source.map { Self.hidingCredentials(in: $0, literals: context.literalCredentials) }
+        return Result(job: context.hasErrors ? nil : job, diagnostics: diagnostics, source: shown)
+    }
+
+    /// Credential keys whose written value a quoted source line must not show.
+    static let credentialValue = try! NSRegularExpression(
+        pattern: #"(?<![A-Za-z0-9_])["']?(token|consumer_key|consumer_secret|access_token|access_token_secret)["']?[ \t]*:[ \t]+("[^"\n]*"?|'[^'\n]*'?|[^\s,}\]#][^,}\]\n#]*)"#)
+
+    /// The source as diagnostics may quote it: every credential value the reader found written in the
+    /// file, and whatever follows a credential key on a line (for a file too broken to read that far),
+    /// is replaced by as many `*`, so carets keep their columns. `${NAME}` references stay visible.
+    static func hidingCredentials(in source: String, literals: [String]) -> String {
+        var text = source
+        for literal in Set(literals) where literal.count >= Credentials.minimumValueLength && !literal.contains("${") {
+            text = text.replacingOccurrences(of: literal, with: String(repeating: "*", count: literal.unicodeScalars.count))
+        }
+        let matches = credentialValue.matches(in: text, range: NSRange(text.startIndex..., in: text))
+        for match in matches.reversed() {
+            guard let range = Range(match.range(at: 2), in: text), !text[range].contains("${") else { continue }
+            text.replaceSubrange(range, with: String(repeating: "*", count: text[range].unicodeScalars.count))
+        }
+        return text
     }
 }

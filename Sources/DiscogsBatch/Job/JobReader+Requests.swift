@@ -246,11 +246,23 @@ extension JobReader {
         if kind == "file" {
             guard let file = c.string(value, "\(path).file") else { return nil }
             let resolved = file.hasPrefix("/") || directory.isEmpty ? file : "\(directory)/\(file)"
-            guard let data = FileManager.default.contents(atPath: resolved), let text = String(data: data, encoding: .utf8) else {
+            // Read at most one byte past the limit, so that /dev/zero or a runaway file fails at once.
+            let limit = loader.limits.maxBytes
+            guard let handle = FileHandle(forReadingAtPath: resolved), let data = try? handle.read(upToCount: limit + 1) ?? Data()
+            else {
                 c.error(value.mark, "\(path).file", "cannot read \(resolved) (expected a UTF-8 text file of one value per line, relative to the job file)")
                 return nil
             }
-            return .list(ForeachAxis.values(fromLines: text))
+            try? handle.close()
+            if data.count > limit {
+                c.error(value.mark, "\(path).file", "\(resolved) is larger than \(limit) bytes, the most a foreach file may hold (split it into several jobs)")
+                return nil
+            }
+            guard let values = ForeachAxis.values(fromLines: [UInt8](data)) else {
+                c.error(value.mark, "\(path).file", "\(resolved) is not UTF-8 text (expected one value per line)")
+                return nil
+            }
+            return .list(values)
         }
         guard let r = c.mapping(value, "\(path).range", allowed: ["from", "to", "step"]) else { return nil }
         guard let fromNode = r["from"]?.value, let toNode = r["to"]?.value else {
@@ -323,11 +335,17 @@ extension JobReader {
 }
 
 extension ForeachAxis {
-    /// Values from a file's text: one per line, trimmed; blank lines and lines starting with # skipped.
-    public static func values(fromLines text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline).compactMap { line in
-            let value = line.trimmingCharacters(in: .whitespaces)
-            return value.isEmpty || value.hasPrefix("#") ? nil : value
+    /// Values from a file's bytes: one per line (LF or CRLF), without surrounding spaces and tabs; blank
+    /// lines and lines starting with # skipped, a byte order mark ignored. Nil when the bytes are not
+    /// UTF-8 or hold a NUL.
+    public static func values(fromLines bytes: [UInt8]) -> [String]? {
+        guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else { return nil }
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
+        let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
+        return text.split(separator: 0x0A).compactMap { line in
+            guard let first = line.firstIndex(where: { !isBlank($0) }), line[first] != UInt8(ascii: "#") else { return nil }
+            let last = line.lastIndex(where: { !isBlank($0) })!
+            return String(decoding: line[first...last], as: UTF8.self)
         }
     }
 

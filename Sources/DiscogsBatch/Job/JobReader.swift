@@ -152,6 +152,7 @@ struct JobReader {
         func credential(_ key: String, env: String, secret: Bool) -> String? {
             guard let pair = entries[key] else { return c.environment[env].flatMap { $0.isEmpty ? nil : $0 } }
             guard let value = c.string(pair.value, "auth.\(key)") else { return nil }
+            if let text = pair.value.scalar?.text, !text.isEmpty { c.literalCredentials.append(text) }
             if secret, let text = pair.value.scalar?.text, !text.contains("${") {
                 c.warning(pair.value.mark, "auth.\(key)",
                     "a secret is written literally in the job file; take it from the environment instead (\(key): ${\(env)})")

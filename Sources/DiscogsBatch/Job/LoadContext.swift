@@ -6,6 +6,8 @@ final class LoadContext {
     /// Paths of known keys offered for misspelt ones, so that a missing required key is not reported
     /// twice ("unknown key reqests; did you mean requests?" says it all).
     private(set) var suggested: Set<String> = []
+    /// Credential values written in the file itself, hidden from the source lines diagnostics quote.
+    var literalCredentials: [String] = []
 
     init(file: String, environment: [String: String]) {
         self.file = file

@@ -63,7 +63,10 @@ public struct ResumeState: Sendable {
                 }
                 state.records += 1
                 if let item = record.item {
-                    if page?.key != item.pageKey {
+                    if let open = page, open.key != item.pageKey {
+                        throw Failure(description: "\(path):\(lineNumber): the item lines of \(open.key) stop before this line; refusing to resume")
+                    }
+                    if page == nil {
                         page = (item.pageKey, lineOffset, item.count, 0, record.failed, record.pages)
                     }
                     page!.seen += 1

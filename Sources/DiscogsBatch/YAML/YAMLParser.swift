@@ -11,7 +11,7 @@ public enum YAMLParser {
     public static func parse(_ bytes: [UInt8], limits: YAMLLimits = .default) throws -> YAMLNode? {
         if bytes.count > limits.maxBytes {
             throw YAMLError(
-                "file is \(bytes.count) bytes, more than the limit of \(limits.maxBytes) bytes",
+                "the file is larger than \(limits.maxBytes) bytes, the most a job file may hold",
                 at: Mark(line: 1, column: 1))
         }
         if String(validating: bytes, as: UTF8.self) == nil {

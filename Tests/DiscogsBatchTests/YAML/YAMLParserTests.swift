@@ -178,7 +178,7 @@ struct YAMLParserTests {
 
     @Test func fileSizeLimit() {
         let error = failure(String(repeating: "#", count: 200), limits: YAMLLimits(maxBytes: 100))
-        #expect(error?.message == "file is 200 bytes, more than the limit of 100 bytes")
+        #expect(error?.message == "the file is larger than 100 bytes, the most a job file may hold")
     }
 
     @Test func tagsAreKept() throws {
