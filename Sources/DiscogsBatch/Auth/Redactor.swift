@@ -56,14 +56,17 @@ public struct Redactor: Sendable {
 
     /// Replaces every occurrence of every secret spelling with `REDACTED`.
     public func redact(_ string: String) -> String {
-        let bytes = Array(string.utf8)
-        guard anywhere.occurs(in: bytes[...]) else { return string }
-        return String(decoding: anywhere.replaceAll(bytes), as: UTF8.self)
+        if anywhere.forms.isEmpty { return string }
+        var text = string
+        guard text.withUTF8({ anywhere.occurs(in: UnsafeRawBufferPointer($0)) }) else { return string }
+        return String(decoding: anywhere.replaceAll(Array(string.utf8)), as: UTF8.self)
     }
 
     /// Masks the values of credential query items (`token`, `key`, `secret`, `oauth_*` …) and then every
     /// secret anywhere in the URL. The rest of the URL is kept exactly as written.
     public func redactURL(_ url: String) -> String {
+        // Neither a query nor a fragment (no `?` or `#` byte at all): only secrets in the path to mask.
+        if !url.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { return redact(url) }
         var rest = Substring(url)
         var fragment: Substring = ""
         if let hash = rest.firstIndex(of: "#") {
@@ -125,20 +128,27 @@ public struct Redactor: Sendable {
         }
 
         /// Whether some form occurs in `bytes`: `memchr` to each occurrence of a form's first byte, then
-        /// `memcmp`, so a body with no secret costs a few vectorised scans.
+        /// its last byte and `memcmp`, so a body with no secret costs a few vectorised scans.
         func occurs(in bytes: ArraySlice<UInt8>) -> Bool {
-            bytes.withUnsafeBytes { haystack in
-                guard let base = haystack.baseAddress else { return false }
-                return forms.contains { form in
-                    form.withUnsafeBytes { needle in
-                        var start = 0
-                        let last = haystack.count - needle.count
-                        while start <= last, let hit = memchr(base + start, Int32(needle[0]), last - start + 1) {
-                            if memcmp(hit, needle.baseAddress.unsafelyUnwrapped, needle.count) == 0 { return true }
-                            start = base.distance(to: hit) + 1
+            bytes.withUnsafeBytes { occurs(in: $0) }
+        }
+
+        func occurs(in haystack: UnsafeRawBufferPointer) -> Bool {
+            guard let base = haystack.baseAddress else { return false }
+            return forms.contains { form in
+                form.withUnsafeBytes { needle in
+                    var start = 0
+                    let last = haystack.count - needle.count
+                    let final = needle[needle.count - 1]
+                    while start <= last, let hit = memchr(base + start, Int32(needle[0]), last - start + 1) {
+                        if hit.load(fromByteOffset: needle.count - 1, as: UInt8.self) == final,
+                            memcmp(hit, needle.baseAddress.unsafelyUnwrapped, needle.count) == 0
+                        {
+                            return true
                         }
-                        return false
+                        start = base.distance(to: hit) + 1
                     }
+                    return false
                 }
             }
         }

@@ -153,11 +153,17 @@ public struct JSONScanner {
         func skipString(_ start: Int) -> Int? {
             var i = start + 1
             while i < bytes.count {
-                // Eight bytes at a time while none needs a look: no quote, backslash, control or non-ASCII byte.
-                while i + 8 <= bytes.count,
-                    !Self.needsALook(UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped + i).loadUnaligned(as: UInt64.self))
-                {
-                    i += 8
+                // Eight bytes at a time, straight to the first that needs a look: a quote, backslash,
+                // control or non-ASCII byte.
+                while i + 8 <= bytes.count {
+                    let word = UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped + i).loadUnaligned(as: UInt64.self)
+                    let flags = Self.needingALook(UInt64(littleEndian: word))
+                    if flags == 0 {
+                        i += 8
+                    } else {
+                        i += flags.trailingZeroBitCount >> 3
+                        break
+                    }
                 }
                 guard i < bytes.count else { return nil }
                 let byte = bytes[i]
@@ -206,14 +212,16 @@ public struct JSONScanner {
             return length
         }
 
-        /// Whether any of the eight bytes is `"`, `\\`, below 0x20 or above 0x7F (exact, bitwise: each
-        /// test sets a byte's high bit where the byte matches).
-        static func needsALook(_ word: UInt64) -> Bool {
+        /// The high bit of each of the eight bytes (the first in the lowest bits) that is `"`, `\\`, below
+        /// 0x20 or above 0x7F. Bitwise: each test sets a byte's high bit where the byte matches. A borrow
+        /// can also flag bytes above a match, never below one, so the lowest flag is always exact: zero
+        /// when no byte needs a look, else its trailing zero bits / 8 is the first byte that does.
+        static func needingALook(_ word: UInt64) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             func zeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
             let below0x20 = (word &- ones &* 0x20) & ~word & highs
-            return (word & highs) | zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x5C)) | below0x20 != 0
+            return (word & highs) | zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x5C)) | below0x20
         }
 
         static func isHex(_ b: UInt8) -> Bool {

@@ -46,15 +46,20 @@ public struct Record: Sendable {
     public func encoded() -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(512 + payloadSize)
-        func raw(_ text: String) { line.append(contentsOf: text.utf8) }
+        func raw(_ text: StaticString) {
+            line.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
         func string(_ text: String) { JSONText.appendString(text, to: &line) }
+        func number(_ value: Int) { Self.appendDecimal(value, to: &line) }
         raw("{\"job\":")
         string(job)
         raw(",\"request\":")
         string(request)
         raw(",\"key\":")
         string(key)
-        raw(",\"seq\":\(seq),\"vars\":{")
+        raw(",\"seq\":")
+        number(seq)
+        raw(",\"vars\":{")
         for (i, v) in vars.enumerated() {
             if i > 0 { raw(",") }
             string(v.name)
@@ -65,13 +70,35 @@ public struct Record: Sendable {
         string(method)
         raw(",\"url\":")
         string(url)
-        raw(",\"status\":\(status.map(String.init) ?? "null"),\"attempts\":\(attempts),\"at\":\"\(Self.timestamp(at))\",\"ms\":\(ms)")
+        raw(",\"status\":")
+        if let status { number(status) } else { raw("null") }
+        raw(",\"attempts\":")
+        number(attempts)
+        raw(",\"at\":\"")
+        Self.appendTimestamp(at, to: &line)
+        raw("\",\"ms\":")
+        number(ms)
         if let r = rateLimit {
-            let fields = [("limit", r.limit), ("used", r.used), ("remaining", r.remaining)]
-                .compactMap { name, value in value.map { "\"\(name)\":\($0)" } }
-            raw(",\"ratelimit\":{\(fields.joined(separator: ","))}")
+            raw(",\"ratelimit\":{")
+            var first = true
+            func field(_ name: StaticString, _ value: Int?) {
+                guard let value else { return }
+                if !first { raw(",") }
+                first = false
+                raw(name)
+                number(value)
+            }
+            field("\"limit\":", r.limit)
+            field("\"used\":", r.used)
+            field("\"remaining\":", r.remaining)
+            raw("}")
         }
-        if let page { raw(",\"page\":\(page),\"pages\":\(pages ?? page)") }
+        if let page {
+            raw(",\"page\":")
+            number(page)
+            raw(",\"pages\":")
+            number(pages ?? page)
+        }
         switch payload {
         case .none: break
         case .json(let bytes):
@@ -83,7 +110,10 @@ public struct Record: Sendable {
         case .item(let bytes, let index, let count):
             raw(",\"item\":")
             line += bytes
-            raw(",\"item_index\":\(index),\"item_count\":\(count)")
+            raw(",\"item_index\":")
+            number(index)
+            raw(",\"item_count\":")
+            number(count)
         case .noItems:
             raw(",\"item_count\":0")
         }
@@ -98,6 +128,22 @@ public struct Record: Sendable {
         return line
     }
 
+    /// `value` in decimal, as `String(value)` writes it.
+    static func appendDecimal(_ value: Int, to line: inout [UInt8]) {
+        if value < 0 { line.append(UInt8(ascii: "-")) }
+        var rest = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, room for UInt.max's 20 digits
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                count += 1
+                buffer[buffer.count - count] = UInt8(0x30 + rest % 10)
+                rest /= 10
+            } while rest > 0
+            line.append(contentsOf: buffer[(buffer.count - count)...])
+        }
+    }
+
     private var payloadSize: Int {
         switch payload {
         case .json(let bytes), .item(let bytes, _, _): bytes.count
@@ -108,22 +154,39 @@ public struct Record: Sendable {
 
     /// `2026-11-29T10:02:03.123Z`.
     static func timestamp(_ seconds: Double) -> String {
+        var text: [UInt8] = []
+        appendTimestamp(seconds, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends `2026-11-29T10:02:03.123Z`.
+    static func appendTimestamp(_ seconds: Double, to line: inout [UInt8]) {
         var whole = time_t(seconds.rounded(.down))
         let millis = min(999, Int((seconds - Double(whole)) * 1000))
         var parts = tm()
         gmtime_r(&whole, &parts)
-        var text = Array("0000-00-00T00:00:00.000Z".utf8)
-        let fields = [
-            (Int(parts.tm_year) + 1900, 0, 4), (Int(parts.tm_mon) + 1, 5, 2), (Int(parts.tm_mday), 8, 2),
-            (Int(parts.tm_hour), 11, 2), (Int(parts.tm_min), 14, 2), (Int(parts.tm_sec), 17, 2), (millis, 20, 3),
-        ]
-        for (value, offset, width) in fields {
+        func digits(_ value: Int, _ width: Int) {
             var rest = value
-            for i in (offset..<offset + width).reversed() {
-                text[i] = UInt8(0x30 + rest % 10)
+            let end = line.count + width
+            line.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+            for i in (end - width..<end).reversed() {
+                line[i] = UInt8(0x30 + rest % 10)
                 rest /= 10
             }
         }
-        return String(decoding: text, as: UTF8.self)
+        digits(Int(parts.tm_year) + 1900, 4)
+        line.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        line.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        line.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        line.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        line.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        line.append(UInt8(ascii: "."))
+        digits(millis, 3)
+        line.append(UInt8(ascii: "Z"))
     }
 }

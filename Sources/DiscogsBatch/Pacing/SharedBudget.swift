@@ -31,6 +31,8 @@ public final class SharedBudget: Sendable {
     /// Settles not yet written: (granted stamp, response stamp). The next `reserve` (or `flush`) writes
     /// them under the same lock as its own change, so a send costs one locked update, not two.
     private let unwritten = Mutex<[(granted: Int64, at: Int64)]>([])
+    /// The file's size at the last read, in bytes: how much the next read makes room for.
+    private let lastSize = Atomic<Int>(0)
 
     /// `$DISCOGS_BATCH_STATE_DIR`, else `$XDG_STATE_HOME/discogs-batch`, else `~/.local/state/discogs-batch`.
     public static func folder(environment: [String: String]) -> String {
@@ -157,20 +159,29 @@ public final class SharedBudget: Sendable {
         return result
     }
 
-    /// The start index and the stamps from it on (an empty file has none), read with one `pread`;
-    /// `damaged` when the start index is out of range or the size is not whole stamps.
+    /// The start index and the stamps from it on (an empty file has none), read with one `pread` into
+    /// room for the size last read and some more (no `fstat`; a file that fills the room is read again
+    /// into twice as much); `damaged` when the start index is out of range or the size is not whole stamps.
     private func read() -> (start: Int, stamps: [Int64], damaged: Bool) {
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_size > 0 else { return (0, [], false) }
-        let slots = Int(status.st_size) / 8
-        var stamps = [Int64](unsafeUninitializedCapacity: slots) { buffer, initialized in
-            initialized = max(0, pread(fd, buffer.baseAddress, slots * 8, 0)) / 8
+        var slots = max(64, lastSize.load(ordering: .relaxed) / 8 + 64)
+        while true {
+            var length = 0
+            var stamps = [Int64](unsafeUninitializedCapacity: slots) { buffer, initialized in
+                length = pread(fd, buffer.baseAddress, slots * 8, 0)
+                initialized = max(0, length) / 8
+            }
+            if length == slots * 8 {
+                slots *= 2
+                continue
+            }
+            if length == 0 { return (0, [], false) }
+            lastSize.store(max(0, length), ordering: .relaxed)
+            guard let first = stamps.first.map(Int.init) else { return (0, [], true) }
+            let count = stamps.count - 1
+            let from = (0...count).contains(first) ? first : 0
+            stamps.removeFirst(1 + from)
+            return (from, stamps, from != first || length % 8 != 0)
         }
-        guard let first = stamps.first.map(Int.init) else { return (0, [], true) }
-        let count = stamps.count - 1
-        let from = (0...count).contains(first) ? first : 0
-        stamps.removeFirst(1 + from)
-        return (from, stamps, from != first || status.st_size % 8 != 0 || count != slots - 1)
     }
 
     /// Writes `stamps` at the `index`th 8-byte slot of the file.

@@ -100,8 +100,9 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 
     /// The index of the first own send still counted at `now`.
     private func firstLive(_ now: Instant) -> Int {
-        let span = span
-        return Self.partition(stamps, from: head) { now < $0.advanced(by: span) }
+        // `now < stamp + span`, with the sum taken once (instants are exact sums of durations).
+        let cutoff = now.advanced(by: .zero - span)
+        return Self.partition(stamps, from: head) { cutoff < $0 }
     }
 
     private func liveForeign(_ now: Instant) -> (at: Instant, count: Int)? {
@@ -168,8 +169,8 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             head = 0
         }
         if liveForeign(now) == nil { foreign = nil }
-        let span = span
-        if let first = refusals.first, !(now < first.advanced(by: span)) { refusals.removeAll { !(now < $0.advanced(by: span)) } }
+        let cutoff = now.advanced(by: .zero - span)
+        if let first = refusals.first, !(cutoff < first) { refusals.removeAll { !(cutoff < $0) } }
         if let blockedUntil, blockedUntil <= now { self.blockedUntil = nil }
     }
 
@@ -198,24 +199,26 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         if let serverLimit, serverLimit > 0 { limit = min(configuredLimit, serverLimit) }
         let effectiveServerLimit = serverLimit ?? limit
         guard let remaining = remaining ?? used.map({ effectiveServerLimit - $0 }) else { return }
-        let window = window
         let cut = sentAt ?? now
         let reported = used ?? effectiveServerLimit - remaining
+        // `now < stamp + window` is `windowStart < stamp` (instants are exact sums of durations).
+        let windowStart = now.advanced(by: .zero - window)
         // Answered in the window before this send went, less those in flight or refused...
         func answered(_ list: [Instant], from start: Int) -> Int {
-            max(0, Self.partition(list, from: start) { $0 > cut } - Self.partition(list, from: start) { now < $0.advanced(by: window) })
+            max(0, Self.partition(list, from: start) { $0 > cut } - Self.partition(list, from: start) { windowStart < $0 })
         }
         var own = answered(stamps, from: head) - answered(inFlight, from: 0) - answered(refusals, from: 0)
         // ...and less those granted before the window (only the earliest stamps can be: no send took longer)...
-        var index = Self.partition(stamps, from: head) { now < $0.advanced(by: window) }
-        while index < stamps.count, stamps[index] <= cut, stamps[index].advanced(by: window) <= now.advanced(by: slowest) {
-            if let send = counted[index], !(now < send.granted.advanced(by: window)) { own -= 1 }
+        var index = Self.partition(stamps, from: head) { windowStart < $0 }
+        let lastEarly = min(cut, windowStart.advanced(by: slowest))
+        while index < stamps.count, stamps[index] <= lastEarly {
+            if let send = counted[index], !(windowStart < send.granted) { own -= 1 }
             index += 1
         }
         // ...plus those answered since with a lower count: they reached the server first.
         index = Self.partition(stamps, from: head) { $0 > cut }
         while index < stamps.count {
-            if let send = counted[index], now < send.granted.advanced(by: window), send.used.map({ $0 < reported }) ?? false {
+            if let send = counted[index], let earlier = send.used, earlier < reported, windowStart < send.granted {
                 own += 1
             }
             index += 1

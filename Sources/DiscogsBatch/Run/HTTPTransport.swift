@@ -31,11 +31,21 @@ public struct TransportResponse: Sendable {
 
     /// The first value of a header, by name compared without regard to ASCII case.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.utf8.elementsEqual(name.utf8) { Self.lower($0) == Self.lower($1) } }?.value
+        var name = name
+        return name.withUTF8 { wanted in
+            headers.first { header in
+                var candidate = header.name
+                return candidate.utf8.count == wanted.count && candidate.withUTF8 { Self.equalIgnoringCase($0, wanted) }
+            }?.value
+        }
     }
 
-    private static func lower(_ byte: UInt8) -> UInt8 {
-        (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+    /// Byte-wise comparison of two equally long names, ASCII letters in either case.
+    private static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in 0..<a.count where a[i] != b[i] {
+            guard a[i] | 0x20 == b[i] | 0x20, (0x61...0x7A).contains(a[i] | 0x20) else { return false }
+        }
+        return true
     }
 }
 

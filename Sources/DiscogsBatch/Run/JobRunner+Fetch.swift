@@ -4,6 +4,8 @@ extension JobRunner {
     /// The final outcome of one URL after retries: a response, or the reason none came.
     struct Outcome {
         var response: TransportResponse?
+        /// The response's `X-Discogs-Ratelimit*` headers (nil without a response).
+        var rateLimit: Record.RateLimit?
         var transportError: TransportError?
         var attempts = 0
         var ms = 0
@@ -17,7 +19,12 @@ extension JobRunner {
     }
 
     static var defaultAccept: String { "application/vnd.discogs.v2.discogs+json" }
-    static var redirectStatuses: Set<Int> { [301, 302, 303, 307, 308] }
+    static func isRedirect(_ status: Int) -> Bool {
+        switch status {
+        case 301, 302, 303, 307, 308: true
+        default: false
+        }
+    }
 
     /// Sends one URL until it has a final outcome: paced, signed, retried per `RetryPolicy`,
     /// redirects followed (credentials dropped across origins).
@@ -34,7 +41,7 @@ extension JobRunner {
         var waited = Duration.zero
         var after429 = false
         var headers: [(name: String, value: String)] = [("User-Agent", job.userAgent)]
-        if !request.headers.contains(where: { $0.name.lowercased() == "accept" }) {
+        if !request.headers.contains(where: { $0.name.utf8.count == 6 && $0.name.lowercased() == "accept" }) {
             headers.append(("Accept", Self.defaultAccept))
         }
         headers += request.headers
@@ -71,11 +78,12 @@ extension JobRunner {
                 outcome.response = response
                 outcome.transportError = nil
                 let rate = Self.rateLimit(response)
+                outcome.rateLimit = rate
                 await governor.settle(
                     grantedAt: granted, limit: rate.limit, used: rate.used, remaining: rate.remaining,
                     refused: response.status == 429)
 
-                if Self.redirectStatuses.contains(response.status), redirects < 5,
+                if Self.isRedirect(response.status), redirects < 5,
                     let location = response.header("Location"),
                     let target = URL(string: location, relativeTo: URL(string: currentURL))?.absoluteString
                 {
@@ -124,6 +132,7 @@ extension JobRunner {
                 outcome.ms = Int(sentAt.duration(to: clock.now).milliseconds)
                 outcome.at = Date().timeIntervalSince1970
                 outcome.response = nil
+                outcome.rateLimit = nil
                 outcome.transportError = error
                 failures += 1
                 let mapped: RetryPolicy.Outcome =

@@ -7,7 +7,7 @@ extension JobRunner {
             job: job.name, request: request.name, key: key, seq: seq, vars: request.vars,
             method: request.method.rawValue, url: outcome.url, status: outcome.response?.status,
             attempts: outcome.attempts, at: outcome.at, ms: outcome.ms,
-            rateLimit: outcome.response.map(Self.rateLimit), page: page?.number, pages: page?.of)
+            rateLimit: outcome.rateLimit, page: page?.number, pages: page?.of)
         var failure = outcome.failure
         if let error = outcome.transportError {
             failure = (error.recordKind, error.message)

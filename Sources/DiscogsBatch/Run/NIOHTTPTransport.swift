@@ -23,7 +23,9 @@ public final class NIOHTTPTransport: HTTPTransport {
     public let maxBodyBytes: Int
     private let connectTimeout: Duration
     private let maxIdlePerOrigin: Int
-    private let tls: Result<NIOSSLContext, any Error>
+    private let tlsConfiguration: TLSConfiguration
+    /// Made on the first https connection: loading the trust roots costs more than thousands of plain requests.
+    private let tls = Mutex<Result<NIOSSLContext, any Error>?>(nil)
     private let pool = Mutex<(idle: [Origin: [any Channel]], closed: Bool)>(([:], false))
 
     /// The configuration for https: the system's trust roots, full certificate and hostname
@@ -41,7 +43,7 @@ public final class NIOHTTPTransport: HTTPTransport {
         self.maxBodyBytes = maxBodyBytes
         self.connectTimeout = connectTimeout
         self.maxIdlePerOrigin = max(1, connectionsPerHost)
-        self.tls = Result { try NIOSSLContext(configuration: tls) }
+        self.tlsConfiguration = tls
     }
 
     public func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
@@ -51,7 +53,7 @@ public final class NIOHTTPTransport: HTTPTransport {
         head.headers.reserveCapacity(request.headers.count + 2)
         for header in request.headers { head.headers.add(name: header.name, value: header.value) }
         if !head.headers.contains(name: "Host") { head.headers.add(name: "Host", value: target.authority) }
-        if !head.headers.contains(name: "Content-Length"), request.body != nil || ["POST", "PUT", "PATCH"].contains(request.method) {
+        if request.body != nil || Self.sendsABody(request.method), !head.headers.contains(name: "Content-Length") {
             head.headers.add(name: "Content-Length", value: String(request.body?.count ?? 0))
         }
         let channel = try await connection(to: target.origin, before: deadline)
@@ -87,24 +89,45 @@ public final class NIOHTTPTransport: HTTPTransport {
         for channel in idle { try? await channel.close() }
     }
 
+    private static func sendsABody(_ method: String) -> Bool {
+        switch method {
+        case "POST", "PUT", "PATCH": true
+        default: false
+        }
+    }
+
     // MARK: - Connections
 
     /// An idle connection to `origin`, or a new one, opened (TLS handshake included) before `deadline`.
     private func connection(to origin: Origin, before deadline: NIODeadline) async throws -> any Channel {
-        while let channel = pool.withLock({ $0.idle[origin]?.popLast() }) {
+        while let channel = pool.withLock({ pool -> (any Channel)? in
+            // Preferably one served by the event loop this task runs on: its request is then written
+            // without handing it to another thread (and waking that thread up).
+            guard let index = pool.idle[origin]?.lastIndex(where: { $0.eventLoop.inEventLoop }) else {
+                return pool.idle[origin]?.popLast()
+            }
+            return pool.idle[origin]?.remove(at: index)
+        }) {
             if channel.isActive { return channel }
             channel.close(promise: nil)
         }
         let context: NIOSSLContext?
         if origin.secure {
-            do { context = try tls.get() } catch { throw TransportError(.tls, "TLS set-up failed: \(error)") }
+            let made = tls.withLock { made in
+                if let made { return made }
+                let result = Result { try NIOSSLContext(configuration: tlsConfiguration) }
+                made = result
+                return result
+            }
+            do { context = try made.get() } catch { throw TransportError(.tls, "TLS set-up failed: \(error)") }
         } else {
             context = nil
         }
         let maxBodyBytes = maxBodyBytes
         let timeLeft = min(.nanoseconds(connectTimeout.nanoseconds), deadline - .now())
         guard timeLeft > .zero else { throw TransportError(.timeout, "timed out before the request could be sent") }
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        // The event loop this task runs on, if it runs on one (`any()`): its requests go out without a thread hop.
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
         // Completed by the TLS handshake, so that its failure is reported as one, before anything is sent.
         let handshake = context.map { _ in loop.makePromise(of: Void.self) }
         do {
@@ -211,12 +234,20 @@ struct Target: Equatable {
     var path: String
 
     init(_ url: String) throws {
-        let bytes = Array(url.utf8)
-        func hasScheme(_ scheme: String) -> Bool {
-            bytes.count >= scheme.utf8.count && zip(bytes, scheme.utf8).allSatisfy { $0 | 0x20 == $1 | 0x20 }
+        var url = url
+        self = try url.withUTF8 { try Self(bytes: $0) }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) throws {
+        func hasScheme(_ scheme: StaticString) -> Bool {
+            let count = scheme.utf8CodeUnitCount
+            guard bytes.count >= count else { return false }
+            for i in 0..<count where bytes[i] | 0x20 != scheme.utf8Start[i] | 0x20 { return false }
+            return true
         }
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
         let secure: Bool
-        var start: Int
+        let start: Int
         if hasScheme("https://") {
             (secure, start) = (true, 8)
         } else if hasScheme("http://") {
@@ -226,30 +257,41 @@ struct Target: Equatable {
         }
         var end = start
         while end < bytes.count, bytes[end] != UInt8(ascii: "/"), bytes[end] != UInt8(ascii: "?"), bytes[end] != UInt8(ascii: "#") {
+            if bytes[end] == UInt8(ascii: "@") { throw Self.badAuthority }
             end += 1
         }
-        let authority = String(decoding: bytes[start..<end], as: UTF8.self)
-        var host = Substring(authority)
+        // The host and the port, by bytes: [v6]:port, or name:port (the last colon), either port optional.
+        var hostRange = start..<end
         var port = secure ? 443 : 80
-        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
-            let rest = host[host.index(after: close)...]
-            host = host[host.index(after: host.startIndex)..<close]
-            if !rest.isEmpty {
-                guard rest.hasPrefix(":"), let number = Int(rest.dropFirst()) else { throw Self.badAuthority }
-                port = number
+        var portStart: Int?
+        if start < end, bytes[start] == UInt8(ascii: "["), let close = (start..<end).first(where: { bytes[$0] == UInt8(ascii: "]") }) {
+            hostRange = start + 1..<close
+            if close + 1 < end {
+                guard bytes[close + 1] == UInt8(ascii: ":") else { throw Self.badAuthority }
+                portStart = close + 2
             }
-        } else if let colon = host.lastIndex(of: ":") {
-            guard let number = Int(host[host.index(after: colon)...]) else { throw Self.badAuthority }
-            port = number
-            host = host[..<colon]
+        } else if let colon = (start..<end).last(where: { bytes[$0] == UInt8(ascii: ":") }) {
+            hostRange = start..<colon
+            portStart = colon + 1
         }
-        guard !host.isEmpty, !authority.contains("@"), (1...65535).contains(port) else { throw Self.badAuthority }
-        start = end
-        while end < bytes.count, bytes[end] != UInt8(ascii: "#") { end += 1 }
-        var path = String(decoding: bytes[start..<end], as: UTF8.self)
-        if !path.hasPrefix("/") { path = "/" + path }
-        self.origin = Origin(secure: secure, host: String(host), port: port)
-        self.authority = authority
+        if let portStart {
+            // Digits only, as `Int` would read them after a sign: at most 5 matter, more is out of range.
+            var number = 0
+            var digits = portStart
+            if digits < end, bytes[digits] == UInt8(ascii: "+") { digits += 1 }
+            guard digits < end else { throw Self.badAuthority }
+            for i in digits..<end {
+                guard (0x30...0x39).contains(bytes[i]) else { throw Self.badAuthority }
+                number = min(number * 10 + Int(bytes[i] - 0x30), 1 << 20)
+            }
+            port = number
+        }
+        guard !hostRange.isEmpty, (1...65535).contains(port) else { throw Self.badAuthority }
+        var fragment = end
+        while fragment < bytes.count, bytes[fragment] != UInt8(ascii: "#") { fragment += 1 }
+        let path = end < fragment && bytes[end] == UInt8(ascii: "/") ? text(end..<fragment) : "/" + text(end..<fragment)
+        self.origin = Origin(secure: secure, host: text(hostRange), port: port)
+        self.authority = text(start..<end)
         self.path = path
     }
 
