@@ -114,6 +114,34 @@ enum Harness {
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
+    /// GNU time, which reports the peak memory of the process it runs (Debian's `time`; `.ci/run` installs it).
+    static let gnuTime = "/usr/bin/time"
+
+    /// Runs the built executable under GNU time, standard input from /dev/null and its output and errors
+    /// written to files; returns its exit status and its peak resident memory in KiB.
+    ///
+    /// Not wait4's `ru_maxrss` of a child spawned from here: posix_spawn starts the child in this
+    /// process's memory, and Linux keeps that high-water mark across exec, so every child would seem as
+    /// big as this test process. GNU time forks the executable from a process of a few hundred KiB.
+    static func executablePeakMemory(
+        _ arguments: [String], environment: [String: String], stdout: String, stderr: String
+    ) throws -> (status: Int32, peakKiB: Int) {
+        let report = stderr + ".rss"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: gnuTime)
+        process.arguments = ["-f", "%M", "-o", report, binary.path] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardInput = FileHandle.nullDevice
+        guard FileManager.default.createFile(atPath: stdout, contents: nil), FileManager.default.createFile(atPath: stderr, contents: nil)
+        else { throw CocoaError(.fileWriteUnknown) }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
+        try process.run()
+        process.waitUntilExit()
+        let lines = try String(contentsOfFile: report, encoding: .utf8).split(separator: "\n")
+        return (process.terminationStatus, lines.last.flatMap { Int($0) } ?? -1)
+    }
+
     /// Validates NDJSON records against schemas/record.schema.json with check-jsonschema (all lines in
     /// one call, through a wrapping array schema). Returns nil when valid, else the tool's report.
     static func schemaProblems(_ lines: [String]) throws -> String? {
