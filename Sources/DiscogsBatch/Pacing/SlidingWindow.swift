@@ -15,31 +15,39 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     public let window: Duration
     /// Extra time a send stays counted, for clock skew and latency jitter.
     public let margin: Duration
+    /// Instants are kept as the duration since `origin` (the first instant this window saw), so that
+    /// its searches and loops compare `Duration`s (a frozen type: plain copies, direct calls) instead
+    /// of going through the witnesses of the clock's resilient `Instant` for every copy and
+    /// comparison. Exact for instants that are durations from some point, as the clocks' are.
+    private typealias Tick = Duration
+    private var origin: Instant?
+    private let windowTicks: Tick
+    private let spanTicks: Tick
     /// Own sends, ascending. Those before `head` have expired; they are dropped in bulk, so that
     /// forgetting one costs nothing per send.
-    private var stamps: [Instant] = []
+    private var stamps: [Tick] = []
     /// For each of `stamps`, when the send was granted and the count the server reported with its
     /// answer, if the server is known to have counted it (answered, not refused); nil while it is in
     /// flight or when it was refused.
-    private var counted: [(granted: Instant, used: Int?)?] = []
+    private var counted: [(granted: Tick, used: Int?)?] = []
     private var head = 0
     /// Sends inferred from server headers to be someone else's: `observe` stamps them all at one instant.
-    private var foreign: (at: Instant, count: Int)?
+    private var foreign: (at: Tick, count: Int)?
     /// No send before this instant (after a 429).
     public private(set) var blockedUntil: Instant?
     /// Grants of sends whose response has not come back yet (the server may not have counted them), ascending.
-    private var inFlight: [Instant] = []
+    private var inFlight: [Tick] = []
     /// Stamps of sends the server refused (429), ascending: held here, not counted there.
-    private var refusals: [Instant] = []
+    private var refusals: [Tick] = []
     /// The longest a send has taken from grant to answer.
-    private var slowest: Duration = .zero
+    private var slowest: Tick = .zero
     /// The number of sends granted whose response has not come back yet.
     public var pending: Int { inFlight.count }
 
     /// Own sends still counted, ascending.
-    public var sends: [Instant] { Array(stamps[head...]) }
+    public var sends: [Instant] { stamps[head...].map(instant) }
     /// Sends inferred to be someone else's, ascending.
-    public var foreignSends: [Instant] { foreign.map { Array(repeating: $0.at, count: $0.count) } ?? [] }
+    public var foreignSends: [Instant] { foreign.map { Array(repeating: instant($0.at), count: $0.count) } ?? [] }
 
     /// A window allowing `limit - reserve` sends per `window + margin`, optionally starting from send
     /// times loaded elsewhere.
@@ -49,8 +57,27 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         self.reserve = reserve
         self.window = window
         self.margin = margin
-        self.stamps = sends.sorted()
-        self.counted = stamps.map { ($0, nil) }
+        windowTicks = window
+        spanTicks = window + margin
+        origin = sends.min()
+        stamps = sends.sorted().map(tick)
+        counted = stamps.map { ($0, nil) }
+    }
+
+    /// `instant` in ticks; every mutating entry point calls `anchor` first, so without an origin
+    /// nothing is recorded yet and any value compares alike.
+    private func tick(_ instant: Instant) -> Tick {
+        guard let origin else { return .zero }
+        return origin.duration(to: instant)
+    }
+
+    private func instant(_ tick: Tick) -> Instant {
+        origin.unsafelyUnwrapped.advanced(by: tick)
+    }
+
+    private mutating func anchor(_ instant: Instant) -> Tick {
+        if origin == nil { origin = instant }
+        return tick(instant)
     }
 
     /// The default safety margin: 2% of the window, at least 100 ms (1.2 s for Discogs's 60 s window).
@@ -70,18 +97,20 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 
     /// Own and foreign sends still counted at `now`, ascending.
     public func counted(at now: Instant) -> [Instant] {
+        let now = tick(now)
         var live = Array(stamps[firstLive(now)...])
         if let foreign = liveForeign(now) {
             live += repeatElement(foreign.at, count: foreign.count)
             live.sort()
         }
-        return live
+        return live.map(instant)
     }
 
     /// The earliest instant at or after `now` when one more send is allowed. O(log n): no list is built.
-    public func earliestSlot(now: Instant) -> Instant {
-        var slot = now
+    public func earliestSlot(now instantNow: Instant) -> Instant {
+        var slot = instantNow
         if let blockedUntil { slot = max(slot, blockedUntil) }
+        let now = tick(instantNow)
         let first = firstLive(now)
         let foreign = liveForeign(now)
         let counted = stamps.count - first + (foreign?.count ?? 0)
@@ -91,28 +120,27 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         if let foreign {
             let olderOwn = Self.partition(stamps, from: first) { $0 > foreign.at } - first
             if k >= olderOwn {
-                if k < olderOwn + foreign.count { return max(slot, foreign.at.advanced(by: span)) }
+                if k < olderOwn + foreign.count { return max(slot, instant(foreign.at + spanTicks)) }
                 k -= foreign.count
             }
         }
-        return max(slot, stamps[first + k].advanced(by: span))
+        return max(slot, instant(stamps[first + k] + spanTicks))
     }
 
     /// The index of the first own send still counted at `now`.
-    private func firstLive(_ now: Instant) -> Int {
-        // `now < stamp + span`, with the sum taken once (instants are exact sums of durations).
-        let cutoff = now.advanced(by: .zero - span)
+    private func firstLive(_ now: Tick) -> Int {
+        let cutoff = now - spanTicks
         return Self.partition(stamps, from: head) { cutoff < $0 }
     }
 
-    private func liveForeign(_ now: Instant) -> (at: Instant, count: Int)? {
-        guard let foreign, now < foreign.at.advanced(by: span) else { return nil }
+    private func liveForeign(_ now: Tick) -> (at: Tick, count: Int)? {
+        guard let foreign, now < foreign.at + spanTicks else { return nil }
         return foreign
     }
 
     /// The first index at or after `start` whose element satisfies `isAfter`, which must hold for a
     /// suffix of the ascending `list` (binary search).
-    private static func partition(_ list: [Instant], from start: Int, by isAfter: (Instant) -> Bool) -> Int {
+    private static func partition(_ list: [Tick], from start: Int, by isAfter: (Tick) -> Bool) -> Int {
         var low = start
         var high = list.count
         while low < high {
@@ -124,10 +152,11 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 
     /// Records an own send at `instant` (normally the slot just granted) and forgets expired ones.
     public mutating func record(at instant: Instant) {
+        let instant = anchor(instant)
         record(at: instant, countedFrom: (instant, nil))
     }
 
-    private mutating func record(at instant: Instant, countedFrom granted: (granted: Instant, used: Int?)?) {
+    private mutating func record(at instant: Tick, countedFrom granted: (granted: Tick, used: Int?)?) {
         let index = Self.partition(stamps, from: head) { $0 > instant }
         stamps.insert(instant, at: index)
         counted.insert(granted, at: index)
@@ -140,7 +169,9 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// already been forgotten).
     /// `refused`: the server answered 429, so it did not count the send (it still holds budget here).
     /// The count the server reported with the answer comes with `observe(…sentAt: granted…)`.
-    public mutating func settle(grantedAt granted: Instant, at now: Instant, refused: Bool = false) {
+    public mutating func settle(grantedAt instantGranted: Instant, at instantNow: Instant, refused: Bool = false) {
+        let granted = anchor(instantGranted)
+        let now = tick(instantNow)
         if let flying = inFlight.firstIndex(of: granted) { inFlight.remove(at: flying) }
         // Its stamp is the grant's, and still uncounted: a send answered at that same instant is another.
         var index = Self.partition(stamps, from: head) { $0 >= granted }
@@ -150,18 +181,23 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             counted.remove(at: index)
         }
         record(at: max(now, granted), countedFrom: refused ? nil : (granted, nil))
-        slowest = max(slowest, granted.duration(to: now))
+        slowest = max(slowest, now - granted)
         if refused { refusals.insert(max(now, granted), at: Self.partition(refusals, from: 0) { $0 > max(now, granted) }) }
     }
 
     /// Records a send granted now that will be settled when its response arrives.
     public mutating func grant(at instant: Instant) {
+        let instant = anchor(instant)
         record(at: instant, countedFrom: nil)
         inFlight.insert(instant, at: Self.partition(inFlight, from: 0) { $0 > instant })
     }
 
     /// Forgets sends no longer counted at `now`, and a block that has passed.
     public mutating func prune(now: Instant) {
+        prune(now: anchor(now))
+    }
+
+    private mutating func prune(now: Tick) {
         head = firstLive(now)
         if head >= 64, head * 2 >= stamps.count {
             stamps.removeFirst(head)
@@ -169,11 +205,10 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             head = 0
         }
         if liveForeign(now) == nil { foreign = nil }
-        let cutoff = now.advanced(by: .zero - span)
+        let cutoff = now - spanTicks
         if let first = refusals.first, !(cutoff < first) { refusals.removeAll { !(cutoff < $0) } }
-        if let blockedUntil, blockedUntil <= now { self.blockedUntil = nil }
+        if let blockedUntil, blockedUntil <= instant(now) { self.blockedUntil = nil }
     }
-
     /// Corrects the local view with the server's `X-Discogs-Ratelimit` (`limit`), `-Used` and `-Remaining`,
     /// from the response to the send granted at `sentAt` (nil: a report that counts every send settled so far),
     /// which the server `refused` (429) or counted.
@@ -192,25 +227,27 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// those shows as foreign until a later report explains it: counted twice for a moment, never
     /// under-counted.
     public mutating func observe(
-        limit serverLimit: Int?, used: Int?, remaining: Int?, sentAt: Instant? = nil, refused: Bool = false,
-        at now: Instant
+        limit serverLimit: Int?, used: Int?, remaining: Int?, sentAt instantSentAt: Instant? = nil, refused: Bool = false,
+        at instantNow: Instant
     ) {
+        let now = anchor(instantNow)
+        let sentAt = instantSentAt.map(tick)
         prune(now: now)
         if let serverLimit, serverLimit > 0 { limit = min(configuredLimit, serverLimit) }
         let effectiveServerLimit = serverLimit ?? limit
         guard let remaining = remaining ?? used.map({ effectiveServerLimit - $0 }) else { return }
         let cut = sentAt ?? now
         let reported = used ?? effectiveServerLimit - remaining
-        // `now < stamp + window` is `windowStart < stamp` (instants are exact sums of durations).
-        let windowStart = now.advanced(by: .zero - window)
+        // Within the window before `now`: after `windowStart`.
+        let windowStart = now - windowTicks
         // Answered in the window before this send went, less those in flight or refused...
-        func answered(_ list: [Instant], from start: Int) -> Int {
+        func answered(_ list: [Tick], from start: Int) -> Int {
             max(0, Self.partition(list, from: start) { $0 > cut } - Self.partition(list, from: start) { windowStart < $0 })
         }
         var own = answered(stamps, from: head) - answered(inFlight, from: 0) - answered(refusals, from: 0)
         // ...and less those granted before the window (only the earliest stamps can be: no send took longer)...
         var index = Self.partition(stamps, from: head) { windowStart < $0 }
-        let lastEarly = min(cut, windowStart.advanced(by: slowest))
+        let lastEarly = min(cut, windowStart + slowest)
         while index < stamps.count, stamps[index] <= lastEarly {
             if let send = counted[index], !(windowStart < send.granted) { own -= 1 }
             index += 1
@@ -246,7 +283,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     }
 
     /// The figure each recent report gave for other programs' sends, from the oldest send still in flight on.
-    private var reports: [(at: Instant, foreign: Int)] = []
+    private var reports: [(at: Tick, foreign: Int)] = []
 
     /// After a 429: no send until `now + retryAfter`, or, without it, until the oldest counted send
     /// expires (a full span when nothing is counted here: someone else filled the server's window).
