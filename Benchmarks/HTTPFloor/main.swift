@@ -73,7 +73,7 @@ case "ahc":
         else { return false }
         return response.status == .ok && !Array(body.readableBytesView).isEmpty
     }
-    try await client.shutdown()
+    try await client.shutdown().get()
 default:
     let transport = NIOHTTPTransport(connectionsPerHost: concurrency)
     answered = await fetchAll { id in

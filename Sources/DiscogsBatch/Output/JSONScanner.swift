@@ -117,7 +117,7 @@ public struct JSONScanner {
                     guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let keyEnd = skipString(i) else { return nil }
                     i = skipSpace(keyEnd)
                     guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
-                    guard let end = skipValue(skipSpace(i + 1), depth: depth + 1) else { return nil }
+                    guard let end = skipElement(skipSpace(i + 1), depth: depth + 1) else { return nil }
                     i = skipSpace(end)
                     guard i < bytes.count else { return nil }
                     if bytes[i] == UInt8(ascii: "}") { return i + 1 }
@@ -129,7 +129,7 @@ public struct JSONScanner {
                 guard i < bytes.count else { return nil }
                 if bytes[i] == UInt8(ascii: "]") { return i + 1 }
                 while true {
-                    guard let end = skipValue(i, depth: depth + 1) else { return nil }
+                    guard let end = skipElement(i, depth: depth + 1) else { return nil }
                     i = skipSpace(end)
                     guard i < bytes.count else { return nil }
                     if bytes[i] == UInt8(ascii: "]") { return i + 1 }
@@ -141,6 +141,12 @@ public struct JSONScanner {
             case UInt8(ascii: "n"): return literal("null", start)
             default: return skipNumber(start)
             }
+        }
+
+        /// `skipValue` for a member or element, a string (the most common) skipped without that call.
+        @inline(__always) func skipElement(_ start: Int, depth: Int) -> Int? {
+            if start < bytes.count, depth < JSONScanner.maxDepth, bytes[start] == UInt8(ascii: "\"") { return skipString(start) }
+            return skipValue(start, depth: depth)
         }
 
         func literal(_ word: StaticString, _ start: Int) -> Int? {
@@ -167,10 +173,10 @@ public struct JSONScanner {
                 }
                 guard i < bytes.count else { return nil }
                 let byte = bytes[i]
-                if byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-                    i += 1
-                } else if byte == UInt8(ascii: "\"") {
+                if byte == UInt8(ascii: "\"") {
                     return i + 1
+                } else if byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") {
+                    i += 1
                 } else if byte >= 0x80 {
                     guard let length = Self.utf8Length(bytes, at: i) else { return nil }
                     i += length
