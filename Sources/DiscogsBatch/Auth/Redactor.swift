@@ -111,11 +111,29 @@ public struct Redactor: Sendable {
         /// `startsForm[b]` is true when some form begins with byte `b`.
         let startsForm: [Bool]
 
+        /// For each form, the offset of its byte least likely in a JSON body (`memchr` stops on fewer).
+        let anchors: [Int]
+
         init(forms: Set<[UInt8]>) {
             self.forms = forms.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
             var starts = [Bool](repeating: false, count: 256)
             for form in self.forms { starts[Int(form[0])] = true }
             startsForm = starts
+            anchors = self.forms.map { form in form.indices.min { Self.commonness(form[$0]) < Self.commonness(form[$1]) } ?? 0 }
+        }
+
+        /// How often a byte turns up in JSON text, roughly: structure, digits and the frequent lowercase
+        /// letters most; other lowercase letters by their frequency in English; capitals and the rest least.
+        static func commonness(_ byte: UInt8) -> Int {
+            let letters = Array("zqxjkvbpygfwmucldrhsnioate".utf8)
+            if let rank = letters.firstIndex(of: byte) { return 10 + rank }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: ","),
+                UInt8(ascii: " "), UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "{"), UInt8(ascii: "}"),
+                UInt8(ascii: "["), UInt8(ascii: "]"):
+                return 50
+            default: return 0
+            }
         }
 
         /// The length of the longest form that starts at `index`, if any.
@@ -127,26 +145,24 @@ public struct Redactor: Sendable {
             return nil
         }
 
-        /// Whether some form occurs in `bytes`: `memchr` to each occurrence of a form's first byte, then
-        /// its last byte and `memcmp`, so a body with no secret costs a few vectorised scans.
+        /// Whether some form occurs in `bytes`: `memchr` to each occurrence of a form's least common byte
+        /// (its anchor), then `memcmp` of the whole form around it, so a body with no secret costs a few
+        /// vectorised scans.
         func occurs(in bytes: ArraySlice<UInt8>) -> Bool {
             bytes.withUnsafeBytes { occurs(in: $0) }
         }
 
         func occurs(in haystack: UnsafeRawBufferPointer) -> Bool {
             guard let base = haystack.baseAddress else { return false }
-            return forms.contains { form in
+            return zip(forms, anchors).contains { form, anchor in
                 form.withUnsafeBytes { needle in
+                    // Candidate starts 0...last; the anchor byte of the one at `start` is at `start + anchor`.
                     var start = 0
                     let last = haystack.count - needle.count
-                    let final = needle[needle.count - 1]
-                    while start <= last, let hit = memchr(base + start, Int32(needle[0]), last - start + 1) {
-                        if hit.load(fromByteOffset: needle.count - 1, as: UInt8.self) == final,
-                            memcmp(hit, needle.baseAddress.unsafelyUnwrapped, needle.count) == 0
-                        {
-                            return true
-                        }
-                        start = base.distance(to: hit) + 1
+                    while start <= last, let hit = memchr(base + start + anchor, Int32(needle[anchor]), last - start + 1) {
+                        start = base.distance(to: hit) - anchor
+                        if memcmp(base + start, needle.baseAddress.unsafelyUnwrapped, needle.count) == 0 { return true }
+                        start += 1
                     }
                     return false
                 }

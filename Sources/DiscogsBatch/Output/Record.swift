@@ -132,16 +132,13 @@ public struct Record: Sendable {
     static func appendDecimal(_ value: Int, to line: inout [UInt8]) {
         if value < 0 { line.append(UInt8(ascii: "-")) }
         var rest = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, room for UInt.max's 20 digits
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                count += 1
-                buffer[buffer.count - count] = UInt8(0x30 + rest % 10)
-                rest /= 10
-            } while rest > 0
-            line.append(contentsOf: buffer[(buffer.count - count)...])
-        }
+        var divisor: UInt = 1  // the power of ten of the leading digit (at most 10^19: no overflow)
+        while rest / divisor >= 10 { divisor *= 10 }
+        repeat {
+            line.append(UInt8(0x30 + rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        } while divisor > 0
     }
 
     private var payloadSize: Int {

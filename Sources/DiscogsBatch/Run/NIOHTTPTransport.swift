@@ -61,12 +61,15 @@ public final class NIOHTTPTransport: HTTPTransport {
             release(channel, to: target.origin, reusable: true)
             throw TransportError(.cancelled, "cancelled")
         }
-        let promise = channel.eventLoop.makePromise(of: Exchange.Reply.self)
-        let exchange = Exchange(head: head, body: request.body, deadline: deadline, promise: promise)
-        channel.writeAndFlush(exchange).whenFailure { promise.fail($0) }
         do {
             let reply = try await withTaskCancellationHandler {
-                try await promise.futureResult.get()
+                // The handler resumes the task with the answer (no promise and future in between); a
+                // write that fails before reaching it, on a connection already closed, resumes it instead.
+                try await withCheckedThrowingContinuation { continuation in
+                    let slot = ReplySlot(continuation)
+                    let exchange = Exchange(head: head, body: request.body, deadline: deadline, reply: slot)
+                    channel.writeAndFlush(exchange).whenFailure { slot.fail($0) }
+                }
             } onCancel: {
                 channel.close(promise: nil)
             }
@@ -311,18 +314,44 @@ struct Exchange: Sendable {
     var head: HTTPRequestHead
     var body: [UInt8]?
     var deadline: NIODeadline
-    var promise: EventLoopPromise<Reply>
+    var reply: ReplySlot
+}
+
+/// Where an exchange's reply goes: the waiting task's continuation, resumed once only. Touched only on
+/// the connection's event loop once made (by its handler, or by the failure of the write that carried
+/// it there), hence unchecked.
+final class ReplySlot: @unchecked Sendable {
+    private var continuation: CheckedContinuation<Exchange.Reply, any Error>?
+
+    init(_ continuation: CheckedContinuation<Exchange.Reply, any Error>) {
+        self.continuation = continuation
+    }
+
+    func succeed(_ reply: Exchange.Reply) {
+        take()?.resume(returning: reply)
+    }
+
+    func fail(_ error: any Error) {
+        take()?.resume(throwing: error)
+    }
+
+    private func take() -> CheckedContinuation<Exchange.Reply, any Error>? {
+        defer { continuation = nil }
+        return continuation
+    }
 }
 
 /// The last handler of a connection: writes an exchange's request, gathers its response and completes
 /// it, or fails it on a timeout, an oversized body, an error or the connection closing first.
-final class ExchangeHandler: ChannelDuplexHandler {
+final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = Exchange
     typealias OutboundOut = HTTPClientRequestPart
 
     private let maxBodyBytes: Int
-    private var current: (promise: EventLoopPromise<Exchange.Reply>, timeout: Scheduled<Void>)?
+    private var current: (reply: ReplySlot, deadline: NIODeadline, timeout: NIOScheduledCallback)?
+    /// This handler's context while it is in a pipeline, for the timeout's callback.
+    private var context: ChannelHandlerContext?
     private var response = TransportResponse(status: 0, headers: [], body: [])
     private var keepAlive = true
     /// The request's last byte has been written: the connection is free for another once the answer is in.
@@ -335,6 +364,20 @@ final class ExchangeHandler: ChannelDuplexHandler {
         self.handshake = handshake
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// The exchange's deadline has come (a callback, not a scheduled task: no promise and future per request).
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        guard let context, let deadline = current?.deadline, deadline <= .now() else { return }
+        fail(context, TransportError(.timeout, "timed out waiting for the response"))
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .handshakeCompleted = event as? TLSUserEvent { handshake?.succeed() }
         context.fireUserInboundEventTriggered(event)
@@ -343,19 +386,24 @@ final class ExchangeHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
         guard current == nil else {
-            exchange.promise.fail(TransportError(.connection, "the connection is busy with another request"))
+            exchange.reply.fail(TransportError(.connection, "the connection is busy with another request"))
             promise?.fail(ChannelError.inappropriateOperationForState)
             return
         }
         guard exchange.deadline > .now() else {
-            exchange.promise.fail(TransportError(.connectionRefused, "timed out before the request could be sent"))
+            exchange.reply.fail(TransportError(.connectionRefused, "timed out before the request could be sent"))
             promise?.fail(ChannelError.inappropriateOperationForState)
             return
         }
-        let timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: exchange.deadline) { [self] in
-            fail(context, TransportError(.timeout, "timed out waiting for the response"))
+        let timeout: NIOScheduledCallback
+        do {
+            timeout = try context.eventLoop.assumeIsolated().scheduleCallback(at: exchange.deadline, handler: self)
+        } catch {  // the event loop is shutting down
+            exchange.reply.fail(error)
+            promise?.fail(error)
+            return
         }
-        current = (exchange.promise, timeout)
+        current = (exchange.reply, exchange.deadline, timeout)
         response = TransportResponse(status: 0, headers: [], body: [])
         keepAlive = exchange.head.isKeepAlive
         requestWritten = false
@@ -363,9 +411,9 @@ final class ExchangeHandler: ChannelDuplexHandler {
         if let body = exchange.body, !body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         }
-        let written = context.eventLoop.makePromise(of: Void.self)
+        // The caller's promise (`send` always passes one) tells when the last byte is written.
+        let written = promise ?? context.eventLoop.makePromise(of: Void.self)
         written.futureResult.assumeIsolated().whenSuccess { [self] in requestWritten = true }
-        if let promise { written.futureResult.cascade(to: promise) }
         context.write(wrapOutboundOut(.end(nil)), promise: written)
     }
 
@@ -387,12 +435,12 @@ final class ExchangeHandler: ChannelDuplexHandler {
             }
             response.body.append(contentsOf: bytes.readableBytesView)
         case .end:
-            guard let (promise, timeout) = current else { return }
+            guard let (slot, _, timeout) = current else { return }
             current = nil
             timeout.cancel()
             let reply = Exchange.Reply(response: response, reusable: keepAlive && requestWritten)
             response = TransportResponse(status: 0, headers: [], body: [])
-            promise.succeed(reply)
+            slot.succeed(reply)
         }
     }
 
@@ -412,10 +460,10 @@ final class ExchangeHandler: ChannelDuplexHandler {
 
     /// Fails the exchange in progress, if any, and closes the connection.
     private func fail(_ context: ChannelHandlerContext, _ error: any Error) {
-        if let (promise, timeout) = current {
+        if let (slot, _, timeout) = current {
             current = nil
             timeout.cancel()
-            promise.fail(error)
+            slot.fail(error)
         }
         context.close(promise: nil)
     }
