@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The built executable run with pipes the test can talk to while it runs: wait for text on standard
 /// error, write to standard input, then collect everything at exit. Waiting is on the data itself
@@ -15,7 +15,7 @@ final class InteractiveProcess: Sendable {
     private let input = Pipe()
     private let output = Pipe()
     private let errors = Pipe()
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     init(_ arguments: [String], environment: [String: String]) throws {
         let process = Process()
@@ -33,7 +33,7 @@ final class InteractiveProcess: Sendable {
         Thread { [self] in
             while true {
                 let chunk = handle.availableData
-                let ready: [(CheckedContinuation<String?, Never>, String?)] = state.withLock { state in
+                let ready: [(CheckedContinuation<String?, Never>, String?)] = state.withLockedValue { state in
                     if chunk.isEmpty { state.closed = true } else { state.stderr.append(chunk) }
                     let text = String(decoding: state.stderr, as: UTF8.self)
                     var ready: [(CheckedContinuation<String?, Never>, String?)] = []
@@ -60,7 +60,7 @@ final class InteractiveProcess: Sendable {
     /// Standard error so far once it contains `needle`; nil when the process closed it first.
     func waitForStandardError(containing needle: String) async -> String? {
         await withCheckedContinuation { continuation in
-            let immediate: String?? = state.withLock { state in
+            let immediate: String?? = state.withLockedValue { state in
                 let text = String(decoding: state.stderr, as: UTF8.self)
                 if text.contains(needle) { return .some(text) }
                 if state.closed { return .some(nil) }
@@ -91,7 +91,7 @@ final class InteractiveProcess: Sendable {
                 continuation.resume()
             }.start()
         }
-        let stderr = state.withLock { String(decoding: $0.stderr, as: UTF8.self) }
+        let stderr = state.withLockedValue { String(decoding: $0.stderr, as: UTF8.self) }
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), stderr)
     }
 }

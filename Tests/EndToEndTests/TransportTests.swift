@@ -6,7 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import SwiftASN1
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 import X509
 
@@ -185,7 +185,7 @@ final class BareServer: Sendable {
     }
 
     private final class Recorder: Sendable {
-        let state = Mutex(State())
+        let state = NIOLockedValueBox(State())
     }
 
     private let channel: any Channel
@@ -198,8 +198,8 @@ final class BareServer: Sendable {
         self.port = channel.localAddress?.port ?? 0
     }
 
-    var connections: Int { recorder.state.withLock { $0.connections } }
-    var requests: [(head: HTTPRequestHead, body: [UInt8])] { recorder.state.withLock { $0.requests } }
+    var connections: Int { recorder.state.withLockedValue { $0.connections } }
+    var requests: [(head: HTTPRequestHead, body: [UInt8])] { recorder.state.withLockedValue { $0.requests } }
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     func stop() async { try? await channel.close() }
@@ -212,14 +212,14 @@ final class BareServer: Sendable {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                recorder.state.withLock { $0.connections += 1 }
+                recorder.state.withLockedValue { $0.connections += 1 }
                 return channel.eventLoop.makeCompletedFuture {
                     if mute { return }
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                     try pipeline.configureHTTPServerPipeline()
                     try pipeline.addHandler(Handler(reply: reply) { head, body in
-                        recorder.state.withLock { $0.requests.append((head, body)) }
+                        recorder.state.withLockedValue { $0.requests.append((head, body)) }
                     })
                 }
             }

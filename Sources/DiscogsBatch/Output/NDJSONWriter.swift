@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Appends complete lines to a file or standard output, each batch in one `write` call, so a crash
 /// leaves at most one torn line at the end (which `--resume` drops).
@@ -14,7 +14,7 @@ public final class NDJSONWriter: Sendable {
 
     private let fd: Int32
     private let closes: Bool
-    private let lock = Mutex(())
+    private let lock = NIOLock()
     public let path: String?
 
     /// Standard output.
@@ -44,7 +44,7 @@ public final class NDJSONWriter: Sendable {
 
     /// Writes the bytes (one or more complete lines) with one system call, retried on partial writes.
     public func write(_ bytes: [UInt8]) throws {
-        try lock.withLock { _ in
+        try lock.withLock {
             try bytes.withUnsafeBufferPointer { buffer in
                 var offset = 0
                 while offset < buffer.count {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Synchronization
 
 #if canImport(Glibc)
@@ -30,7 +31,7 @@ public final class SharedBudget: Sendable {
     private let fd: Int32
     /// Settles not yet written: (granted stamp, response stamp). The next `reserve` (or `flush`) writes
     /// them under the same lock as its own change, so a send costs one locked update, not two.
-    private let unwritten = Mutex<[(granted: Int64, at: Int64)]>([])
+    private let unwritten = NIOLockedValueBox<[(granted: Int64, at: Int64)]>([])
     /// The file's size at the last read, in bytes: how much the next read makes room for.
     private let lastSize = Atomic<Int>(0)
 
@@ -79,12 +80,12 @@ public final class SharedBudget: Sendable {
     /// which the window's margin covers.
     public func settle(granted: Int64, now: Date = Date()) {
         let nowMS = Self.milliseconds(now)
-        unwritten.withLock { $0.append((granted, max(granted, nowMS))) }
+        unwritten.withLockedValue { $0.append((granted, max(granted, nowMS))) }
     }
 
     /// Writes the settles not yet written (at the end of a run).
     public func flush(now: Date = Date()) throws {
-        if unwritten.withLock({ $0.isEmpty }) { return }
+        if unwritten.withLockedValue({ $0.isEmpty }) { return }
         _ = try update(now: Self.milliseconds(now)) { _ in .granted(0) }
     }
 
@@ -140,7 +141,7 @@ public final class SharedBudget: Sendable {
         stored.removeFirst(expired)
         let count = stored.count
         var sends = Stamps(list: stored, firstChange: count)
-        for settle in unwritten.withLock({ list in defer { list.removeAll() }; return list }) {
+        for settle in unwritten.withLockedValue({ list in defer { list.removeAll() }; return list }) {
             sends.remove(settle.granted)
             sends.insert(settle.at)
         }

@@ -38,7 +38,7 @@ public struct Plan: Sequence, Sendable {
         Iterator(job: job)
     }
 
-    public struct Iterator: IteratorProtocol {
+    public struct Iterator: IteratorProtocol, Sendable {
         let job: Job
         var requestIndex = 0
         var counters: [Int] = []

@@ -102,7 +102,7 @@ extension JobRunner {
                 let retryAfter = response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
                 if response.status == 429 {
                     after429 = true
-                    state.withLock { $0.summary.rateLimited += 1 }
+                    state.withLockedValue { $0.summary.rateLimited += 1 }
                     await governor.penalize(retryAfter: retryAfter)
                     decision = policy.decision(
                         method: method, attempt: failures + 1, outcome: .status(429, retryAfter: retryAfter),
@@ -154,7 +154,7 @@ extension JobRunner {
             case .rateLimited:
                 logger.info("429 from Discogs; waiting for the rate window before retrying \(outcome.url)")
             case .retry(let delay):
-                state.withLock { $0.summary.retries += 1 }
+                state.withLockedValue { $0.summary.retries += 1 }
                 let reason = outcome.response.map { "HTTP \($0.status)" } ?? outcome.transportError?.message ?? "error"
                 logger.info("\(reason) on \(outcome.url); retry \(failures) in \(delay.humanDescription)")
                 waited += delay

@@ -45,7 +45,7 @@ extension JobRunner {
         try writer.write(lines)
 
         let rejected = failure != nil && outcome.response.map { Self.isCredentialFailure($0.status, credentials) } == true
-        let stop = state.withLock { state -> Bool in
+        let stop = state.withLockedValue { state -> Bool in
             state.summary.records += count
             if failure == nil {
                 state.sawSuccess = true

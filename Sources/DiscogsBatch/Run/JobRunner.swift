@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Executes a plan: paces every attempt through one `RateGovernor`, signs it, sends it, retries what
 /// is safe to retry, walks pages, splits items, and writes one record per final outcome.
@@ -19,9 +19,9 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
     let concurrency: Int
     let options: RunOptions
     let resumed: ResumeState?
-    let state: Mutex<State>
+    let state: NIOLockedValueBox<State>
 
-    struct State {
+    struct State: Sendable {
         var iterator: Plan.Iterator
         var seq = 0
         var summary = RunSummary()
@@ -87,7 +87,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         state.summary.planned = plan.count
         state.summary.truncatedBytes = resumed?.truncatedBytes ?? 0
         state.summary.output = writer.path ?? "standard output"
-        self.state = Mutex(state)
+        self.state = NIOLockedValueBox(state)
     }
 
     static func openOutput(_ path: String, overwrite: Bool, resume: Bool) throws -> NDJSONWriter {
@@ -113,18 +113,18 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// A copy of the counters, for progress lines.
     public func snapshot() -> RunSummary {
-        state.withLock { $0.summary }
+        state.withLockedValue { $0.summary }
     }
 
     /// Stops dispatching: requests in flight finish and write their records, nothing new starts.
     public func stop(_ reason: StopReason) {
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.summary.stopped == nil { state.summary.stopped = reason }
         }
     }
 
     var isStopping: Bool {
-        state.withLock { $0.summary.stopped != nil || $0.summary.credentialsRejected != nil || $0.summary.outputFailure != nil }
+        state.withLockedValue { $0.summary.stopped != nil || $0.summary.credentialsRejected != nil || $0.summary.outputFailure != nil }
     }
 
     /// Runs every planned request; returns the summary (its `exitCode` is the run's).
@@ -145,7 +145,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
                 try await group.waitForAll()
             }
         } catch let failure as NDJSONWriter.Failure {
-            state.withLock { $0.summary.outputFailure = failure.description }
+            state.withLockedValue { $0.summary.outputFailure = failure.description }
         } catch is Stopping {
         } catch {
             logger.debug("run stopped early: \(error)")
@@ -153,14 +153,14 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         writer.sync()
         await governor.finish()
         await transport.shutdown()
-        return state.withLock { state in
+        return state.withLockedValue { state in
             state.summary.elapsed = start.duration(to: clock.now)
             return state.summary
         }
     }
 
     private func next() -> (Int, PlannedRequest)? {
-        state.withLock { state in
+        state.withLockedValue { state in
             while state.summary.stopped == nil, state.summary.credentialsRejected == nil,
                 state.summary.outputFailure == nil, let request = state.iterator.next()
             {
@@ -181,7 +181,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Takes one HTTP request from `--max-requests`; false (and the run stops) when none is left.
     func reserveSend() -> Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.summary.stopped != nil { return false }
             if let max = options.maxRequests, state.summary.sent >= max {
                 state.summary.stopped = .maxRequests(max)
@@ -211,10 +211,10 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         var page = 1
         while true {
             if let done = resumed?.done["\(request.key)/page=\(page)"] {
-                state.withLock { $0.summary.skipped += 1 }
+                state.withLockedValue { $0.summary.skipped += 1 }
                 let pages = done.pages ?? page
                 if done.failed || page >= pages || page >= maxPages {
-                    state.withLock { $0.summary.completed += 1 }
+                    state.withLockedValue { $0.summary.completed += 1 }
                     return
                 }
                 page += 1

@@ -3,7 +3,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOTLS
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -25,8 +25,8 @@ public final class NIOHTTPTransport: HTTPTransport {
     private let maxIdlePerOrigin: Int
     private let tlsConfiguration: TLSConfiguration
     /// Made on the first https connection: loading the trust roots costs more than thousands of plain requests.
-    private let tls = Mutex<Result<NIOSSLContext, any Error>?>(nil)
-    private let pool = Mutex<(idle: [Origin: [any Channel]], closed: Bool)>(([:], false))
+    private let tls = NIOLockedValueBox<Result<NIOSSLContext, any Error>?>(nil)
+    private let pool = NIOLockedValueBox<(idle: [Origin: [any Channel]], closed: Bool)>(([:], false))
 
     /// The configuration for https: the system's trust roots, full certificate and hostname
     /// verification, TLS 1.2 or later.
@@ -84,7 +84,7 @@ public final class NIOHTTPTransport: HTTPTransport {
     }
 
     public func shutdown() async {
-        let idle = pool.withLock { pool in
+        let idle = pool.withLockedValue { pool in
             pool.closed = true
             defer { pool.idle = [:] }
             return pool.idle.values.joined()
@@ -103,7 +103,7 @@ public final class NIOHTTPTransport: HTTPTransport {
 
     /// An idle connection to `origin`, or a new one, opened (TLS handshake included) before `deadline`.
     private func connection(to origin: Origin, before deadline: NIODeadline) async throws -> any Channel {
-        while let channel = pool.withLock({ pool -> (any Channel)? in
+        while let channel = pool.withLockedValue({ pool -> (any Channel)? in
             // Preferably one served by the event loop this task runs on: its request is then written
             // without handing it to another thread (and waking that thread up).
             guard let index = pool.idle[origin]?.lastIndex(where: { $0.eventLoop.inEventLoop }) else {
@@ -116,7 +116,7 @@ public final class NIOHTTPTransport: HTTPTransport {
         }
         let context: NIOSSLContext?
         if origin.secure {
-            let made = tls.withLock { made in
+            let made = tls.withLockedValue { made in
                 if let made { return made }
                 let result = Result { try NIOSSLContext(configuration: tlsConfiguration) }
                 made = result
@@ -170,7 +170,7 @@ public final class NIOHTTPTransport: HTTPTransport {
     }
 
     private func release(_ channel: any Channel, to origin: Origin, reusable: Bool) {
-        let kept = reusable && channel.isActive && pool.withLock { pool in
+        let kept = reusable && channel.isActive && pool.withLockedValue { pool in
             guard !pool.closed, pool.idle[origin, default: []].count < maxIdlePerOrigin else { return false }
             pool.idle[origin, default: []].append(channel)
             return true

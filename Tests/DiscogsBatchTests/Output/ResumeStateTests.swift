@@ -48,9 +48,15 @@ struct ResumeStateTests {
         }
     }()
 
-    func scan(_ bytes: [UInt8]) throws -> (state: ResumeState?, kept: [UInt8]) {
+    /// A new file holding `bytes`.
+    func write(_ bytes: [UInt8]) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).ndjson").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        return path
+    }
+
+    func scan(_ bytes: [UInt8]) throws -> (state: ResumeState?, kept: [UInt8]) {
+        let path = write(bytes)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let state = try ResumeState.load(path: path)
         return (state, [UInt8](FileManager.default.contents(atPath: path) ?? Data()))
@@ -90,8 +96,7 @@ struct ResumeStateTests {
             for (index, text) in lines.enumerated() { bytes += (index == lineIndex ? line : Array(text.utf8)) + [0x0A] }
             // A torn tail after it changes nothing: the bad line comes first.
             bytes += Array(lines[0].utf8.prefix(Int.random(in: 0..<20, using: &generator)))
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).ndjson").path
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            let path = write(bytes)
             defer { try? FileManager.default.removeItem(atPath: path) }
             #expect(throws: ResumeState.Failure.self) { try ResumeState.load(path: path) }
             do {
