@@ -25,13 +25,26 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The description followed by the source line and a caret under the column, when the line exists.
+    /// A long line is shown as the 160 characters around the column, cut ends marked with `…`.
     public func rendered(source: String?) -> String {
-        guard let source, mark.line >= 1, let line = source.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .dropFirst(mark.line - 1).first.flatMap(Substring.init)
-        else { return description }
-        let text = line.hasSuffix("\r") ? line.dropLast() : line
-        let indent = String(text.unicodeScalars.prefix(max(0, mark.column - 1)).map { $0 == "\t" ? "\t" : " " })
-        return "\(description)\n    \(Self.visible(text))\n    \(indent)^"
+        guard let source, mark.line >= 1 else { return description }
+        let utf8 = source.utf8
+        var start = utf8.startIndex
+        for _ in 1..<mark.line {
+            guard let newline = utf8[start...].firstIndex(of: UInt8(ascii: "\n")) else { return description }
+            start = utf8.index(after: newline)
+        }
+        let end = utf8[start...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+        let line = Substring(utf8[start..<end])
+        let scalars = (line.hasSuffix("\r") ? line.dropLast() : line).unicodeScalars
+        let column = max(0, mark.column - 1)
+        let from = scalars.index(scalars.startIndex, offsetBy: max(0, column - 80), limitedBy: scalars.endIndex) ?? scalars.endIndex
+        let to = scalars.index(from, offsetBy: 160, limitedBy: scalars.endIndex) ?? scalars.endIndex
+        let head = from == scalars.startIndex ? "" : "…"
+        let tail = to == scalars.endIndex ? "" : "…"
+        let shown = scalars[from..<to]
+        let indent = (head.isEmpty ? "" : " ") + String(shown.prefix(column - max(0, column - 80)).map { $0 == "\t" ? "\t" : " " })
+        return "\(description)\n    \(head)\(Self.visible(Substring(shown)))\(tail)\n    \(indent)^"
     }
 
     /// Text safe for a terminal: control characters (a NUL, an escape sequence) become their Control

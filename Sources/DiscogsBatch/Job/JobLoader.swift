@@ -53,7 +53,8 @@ public struct JobLoader: Sendable {
 
     public func load(bytes: [UInt8], file: String) -> Result {
         let context = LoadContext(file: file, environment: environment)
-        let source = String(validating: bytes, as: UTF8.self)
+        // A file over the size limit is refused before anything is read from it, so nothing of it is quoted.
+        let source = bytes.count > limits.maxBytes ? nil : String(validating: bytes, as: UTF8.self)
         var job: Job?
         do {
             if let root = try YAMLParser.parse(bytes, limits: limits) {

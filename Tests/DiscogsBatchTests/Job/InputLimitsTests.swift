@@ -198,3 +198,23 @@ struct QuotedSourceCredentialsTests {
         #expect(hidden == "auth: {mode: oauth, consumer_key: ${KEY}, consumer_secret: ********}\n")
     }
 }
+
+@Suite("Long source lines in diagnostics")
+struct LongSourceLineTests {
+    /// A one-line flow job of a megabyte with an error far along it: the 160 characters around the
+    /// column are quoted, the cut ends marked, the caret under the column.
+    @Test func aLongLineIsQuotedAroundTheColumn() throws {
+        let padding = String(repeating: "1, ", count: 400_000)
+        let yaml = "version: 1\nrequests: [{name: r, path: /r, foreach: {id: [\(padding)2]}, bogus: 1}]\n"
+        let result = Fixtures.load(yaml)
+        let error = try #require(result.errors.first { $0.message.contains("bogus") })
+        let rendered = error.rendered(source: result.source)
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3)
+        #expect(lines[1].hasPrefix("    …") && lines[1].hasSuffix("…") == false)
+        #expect(lines[1].unicodeScalars.count <= 4 + 1 + 160 + 1)
+        let caret = try #require(lines[2].firstIndex(of: "^"))
+        let pointed = lines[1][lines[1].index(lines[1].startIndex, offsetBy: lines[2].distance(from: lines[2].startIndex, to: caret))...]
+        #expect(pointed.hasPrefix("bogus"))
+    }
+}
