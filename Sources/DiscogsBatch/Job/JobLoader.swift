@@ -21,7 +21,8 @@ public struct JobLoader: Sendable {
     public struct Result: Sendable {
         public var job: Job?
         public var diagnostics: [Diagnostic]
-        /// The file's text, for rendering diagnostics with their source line.
+        /// The file's text, for rendering diagnostics with their source line (nil when there are none),
+        /// with credential values written in it shown as `*`.
         public var source: String?
 
         public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
@@ -70,7 +71,8 @@ public struct JobLoader: Sendable {
         let diagnostics = context.diagnostics.enumerated().sorted {
             ($0.element.mark, $0.offset) < ($1.element.mark, $1.offset)
         }.map(\.element)
-        let shown = source.map { Self.hidingCredentials(in: $0, literals: context.literalCredentials) }
+        // Only a diagnostic quotes the source: without one there is nothing to hide it for.
+        let shown = diagnostics.isEmpty ? nil : source.map { Self.hidingCredentials(in: $0, literals: context.literalCredentials) }
         return Result(job: context.hasErrors ? nil : job, diagnostics: diagnostics, source: shown)
     }
 
