@@ -101,12 +101,53 @@ import X509
         let transport = NIOHTTPTransport(connectionsPerHost: 1)
         let request = TransportRequest(method: "GET", url: server.url("/"), headers: [("X-Note", "a\r\nX-Injected: 1")], body: nil)
         let kind = await Self.kind { try await transport.send(request, timeout: .seconds(30)) }
-        // The connection it was refused on is closed; the next request gets a new one.
+        // Refused before a connection was taken: the next request goes as usual.
         #expect(try await transport.send(Self.get(server.url("/")), timeout: .seconds(30)).status == 200)
         await transport.shutdown()
         await server.stop()
         #expect(kind == .invalid)
         #expect(server.requests.count == 1 && server.requests[0].head.headers["X-Injected"].isEmpty)
+    }
+
+    @Test func everyPartOfTheRequestIsCheckedBeforeAConnectionIsTaken() async throws {
+        let server = try await BareServer.start { _ in .init() }
+        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        let refused = [
+            TransportRequest(method: "GE T", url: server.url("/"), headers: [], body: nil),
+            TransportRequest(method: "", url: server.url("/"), headers: [], body: nil),
+            TransportRequest(method: "GET", url: server.url("/a b"), headers: [], body: nil),
+            TransportRequest(method: "GET", url: server.url("/caf\u{E9}"), headers: [], body: nil),
+            TransportRequest(method: "GET", url: server.url("/a\"b"), headers: [], body: nil),
+            TransportRequest(method: "GET", url: server.url("/"), headers: [("X Bad", "1")], body: nil),
+            TransportRequest(method: "GET", url: server.url("/"), headers: [("X-Bad:", "1")], body: nil),
+            TransportRequest(method: "GET", url: server.url("/"), headers: [("X-Nul", "a\u{0}b")], body: nil),
+            TransportRequest(method: "GET", url: server.url("/"), headers: [("X-Del", "a\u{7F}")], body: nil),
+        ]
+        for request in refused {
+            #expect(await Self.kind { try await transport.send(request, timeout: .seconds(30)) } == .invalid)
+        }
+        // What may pass: a tab and non-ASCII in a value, every sub-delimiter and `%` in the target.
+        let allowed = TransportRequest(
+            method: "GET", url: server.url("/a-._~:@!$&'()*+,;=%20?q=[1]/"),
+            headers: [("X-Note", "tab\tcaf\u{E9}")], body: nil)
+        #expect(try await transport.send(allowed, timeout: .seconds(30)).status == 200)
+        await transport.shutdown()
+        await server.stop()
+        #expect(server.connections == 1)
+        #expect(server.requests.map(\.head.uri) == ["/a-._~:@!$&'()*+,;=%20?q=[1]/"])
+        #expect(server.requests.first?.head.headers["X-Note"] == ["tab\tcaf\u{E9}"])
+    }
+
+    @Test func aRequestThatAsksToCloseIsNotReused() async throws {
+        let server = try await BareServer.start { _ in .init() }
+        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        for _ in 0..<2 {
+            let request = TransportRequest(method: "GET", url: server.url("/"), headers: [("connection", "Close")], body: nil)
+            #expect(try await transport.send(request, timeout: .seconds(30)).status == 200)
+        }
+        await transport.shutdown()
+        await server.stop()
+        #expect(server.connections == 2)
     }
 
     @Test func tlsToATrustedCertificate() async throws {

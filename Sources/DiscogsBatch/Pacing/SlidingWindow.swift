@@ -15,11 +15,11 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     public let window: Duration
     /// Extra time a send stays counted, for clock skew and latency jitter.
     public let margin: Duration
-    /// Instants are kept as the duration since `origin` (the first instant this window saw), so that
-    /// its searches and loops compare `Duration`s (a frozen type: plain copies, direct calls) instead
-    /// of going through the witnesses of the clock's resilient `Instant` for every copy and
-    /// comparison. Exact for instants that are durations from some point, as the clocks' are.
-    private typealias Tick = Duration
+    /// Instants are kept as nanoseconds since `origin` (the first instant this window saw), so that
+    /// its searches and loops compare plain integers: the clock's `Instant` is resilient (a witness
+    /// call per copy and comparison) and even `Duration`'s `<` is an opaque call into the standard
+    /// library. Nanoseconds keep 292 years either side of the origin, and the clocks count in them.
+    private typealias Tick = Int64
     private var origin: Instant?
     private let windowTicks: Tick
     private let spanTicks: Tick
@@ -40,7 +40,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// Stamps of sends the server refused (429), ascending: held here, not counted there.
     private var refusals: [Tick] = []
     /// The longest a send has taken from grant to answer.
-    private var slowest: Tick = .zero
+    private var slowest: Tick = 0
     /// The number of sends granted whose response has not come back yet.
     public var pending: Int { inFlight.count }
 
@@ -57,8 +57,8 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         self.reserve = reserve
         self.window = window
         self.margin = margin
-        windowTicks = window
-        spanTicks = window + margin
+        windowTicks = window.nanoseconds
+        spanTicks = (window + margin).nanoseconds
         origin = sends.min()
         stamps = sends.sorted().map(tick)
         counted = stamps.map { ($0, nil) }
@@ -67,12 +67,12 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// `instant` in ticks; every mutating entry point calls `anchor` first, so without an origin
     /// nothing is recorded yet and any value compares alike.
     private func tick(_ instant: Instant) -> Tick {
-        guard let origin else { return .zero }
-        return origin.duration(to: instant)
+        guard let origin else { return 0 }
+        return origin.duration(to: instant).nanoseconds
     }
 
     private func instant(_ tick: Tick) -> Instant {
-        origin.unsafelyUnwrapped.advanced(by: tick)
+        origin.unsafelyUnwrapped.advanced(by: .nanoseconds(tick))
     }
 
     private mutating func anchor(_ instant: Instant) -> Tick {

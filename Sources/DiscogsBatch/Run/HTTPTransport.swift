@@ -31,21 +31,22 @@ public struct TransportResponse: Sendable {
 
     /// The first value of a header, by name compared without regard to ASCII case.
     public func header(_ name: String) -> String? {
-        var name = name
-        return name.withUTF8 { wanted in
-            headers.first { header in
-                var candidate = header.name
-                return candidate.utf8.count == wanted.count && candidate.withUTF8 { Self.equalIgnoringCase($0, wanted) }
-            }?.value
-        }
+        headers.first { Self.sameName($0.name, name) }?.value
     }
 
-    /// Byte-wise comparison of two equally long names, ASCII letters in either case.
-    private static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in 0..<a.count where a[i] != b[i] {
-            guard a[i] | 0x20 == b[i] | 0x20, (0x61...0x7A).contains(a[i] | 0x20) else { return false }
+    /// Whether two header names are the same, ASCII letters compared without regard to case.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a
+        var b = b
+        return a.withUTF8 { a in
+            b.withUTF8 { b in
+                for i in 0..<a.count where a[i] != b[i] {
+                    guard a[i] | 0x20 == b[i] | 0x20, (0x61...0x7A).contains(a[i] | 0x20) else { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 }
 

@@ -41,7 +41,7 @@ extension JobRunner {
         var waited = Duration.zero
         var after429 = false
         var headers: [(name: String, value: String)] = [("User-Agent", job.userAgent)]
-        if !request.headers.contains(where: { $0.name.utf8.count == 6 && $0.name.lowercased() == "accept" }) {
+        if !request.headers.contains(where: { TransportResponse.sameName($0.name, "Accept") }) {
             headers.append(("Accept", Self.defaultAccept))
         }
         headers += request.headers
