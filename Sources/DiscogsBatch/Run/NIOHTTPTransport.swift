@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOTLS
@@ -132,12 +131,9 @@ public final class NIOHTTPTransport: HTTPTransport {
                             let name = (try? SocketAddress(ipAddress: origin.host, port: 0)) == nil ? origin.host : nil
                             try pipeline.addHandler(NIOSSLClientHandler(context: context, serverHostname: name))
                         }
-                        // NIO's response decoder, without its request encoder and header validator:
-                        // requests go out as the bytes `RequestBytes` made (see `RequestWriter`).
-                        let writer = RequestWriter()
-                        try pipeline.addHandler(writer)
-                        try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
-                        try pipeline.addHandler(ExchangeHandler(maxBodyBytes: maxBodyBytes, handshake: handshake, writer: writer))
+                        // No NIO HTTP codec: requests go out as the bytes `RequestBytes` made, and
+                        // `HTTPResponseParser` reads the answers.
+                        try pipeline.addHandler(ExchangeHandler(maxBodyBytes: maxBodyBytes, handshake: handshake))
                     }
                 }
                 .connect(host: origin.host, port: origin.port).get()
@@ -193,9 +189,6 @@ public final class NIOHTTPTransport: HTTPTransport {
             return closedEarly
         }
         if isTLS(error) { return TransportError(.tls, "TLS failure: \(error)") }
-        if error is HTTPParserError {
-            return TransportError(.connection, "\(closedEarly.message) (\(error))")
-        }
         if let channelError = error as? ChannelError {
             switch channelError {
             case .ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed:
@@ -311,8 +304,6 @@ struct Exchange: Sendable {
 /// 30,000 instructions a request (callgrind), what these loops over the bytes do in a fraction of it.
 struct RequestBytes: Sendable {
     var bytes: ByteBuffer
-    /// What the response decoder needs to know of the request: a HEAD answer has no body.
-    var head: HTTPRequestHead
     /// No `Connection: close` was asked for.
     var keepAlive = true
 
@@ -334,16 +325,19 @@ struct RequestBytes: Sendable {
             Self.append(": ", to: &out)
             guard Self.append(&value, to: &out, allowed: Self.isValueByte) else { throw Self.refused("header value") }
             Self.append("\r\n", to: &out)
-            if TransportResponse.sameName(name, "Host") {
-                hasHost = true
-            } else if TransportResponse.sameName(name, "Content-Length") {
-                hasLength = true
-            } else if TransportResponse.sameName(name, "Connection"), value.lowercased().contains("close") {
-                keepAlive = false
+            switch (name.utf8.first ?? 0) | 0x20 {  // the first letter, lowercased: most names are none of these
+            case UInt8(ascii: "h"):
+                hasHost = hasHost || TransportResponse.sameName(name, "Host")
+            case UInt8(ascii: "c"):
+                hasLength = hasLength || TransportResponse.sameName(name, "Content-Length")
+                if TransportResponse.sameName(name, "Connection"), value.lowercased().contains("close") { keepAlive = false }
+            default: break
             }
         }
         if !hasHost {
-            Self.append("Host: \(target.authority)\r\n", to: &out)
+            Self.append("Host: ", to: &out)
+            out.append(contentsOf: target.authority.utf8)
+            Self.append("\r\n", to: &out)
         }
         if !hasLength, request.body != nil || Self.sendsABody(request.method) {
             Self.append("Content-Length: \(request.body?.count ?? 0)\r\n", to: &out)
@@ -351,11 +345,7 @@ struct RequestBytes: Sendable {
         Self.append("\r\n", to: &out)
         if let body = request.body { out += body }
         bytes = ByteBuffer(bytes: out)
-        head = request.method == "GET" ? Self.getHead : HTTPRequestHead(version: .http1_1, method: NIOHTTP1.HTTPMethod(rawValue: request.method), uri: "/")
     }
-
-    /// The head of every GET, shared: the decoder reads only its method.
-    private static let getHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
 
     private static func sendsABody(_ method: String) -> Bool {
         switch method {
@@ -366,6 +356,10 @@ struct RequestBytes: Sendable {
 
     private static func refused(_ part: String) -> TransportError {
         TransportError(.invalid, "the request's \(part) has a character HTTP does not allow")
+    }
+
+    private static func append(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     private static func append(_ text: String, to out: inout [UInt8]) {
@@ -382,7 +376,7 @@ struct RequestBytes: Sendable {
     }
 
     /// RFC 9110 `tchar`.
-    private static func isToken(_ byte: UInt8) -> Bool {
+    static func isToken(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
@@ -408,27 +402,8 @@ struct RequestBytes: Sendable {
     }
 
     /// A header value's byte: anything but a control character (a tab apart).
-    private static func isValueByte(_ byte: UInt8) -> Bool {
+    static func isValueByte(_ byte: UInt8) -> Bool {
         byte == 0x09 || (byte >= 0x20 && byte != 0x7F)
-    }
-}
-
-/// Puts each request's bytes on the wire, in place of NIO's request encoder. It sits below NIO's
-/// response decoder, which must see every request's head go by to frame its answer: the exchange
-/// handler sets `pending` and then writes the head (its method alone), which this turns into the bytes.
-final class RequestWriter: ChannelOutboundHandler {
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = ByteBuffer
-
-    var pending: ByteBuffer?
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard let bytes = pending else {
-            promise?.succeed(())
-            return
-        }
-        pending = nil
-        context.write(wrapOutboundOut(bytes), promise: promise)
     }
 }
 
@@ -459,27 +434,26 @@ final class ReplySlot: @unchecked Sendable {
 /// The last handler of a connection: writes an exchange's request, gathers its response and completes
 /// it, or fails it on a timeout, an oversized body, an error or the connection closing first.
 final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = Exchange
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundOut = ByteBuffer
 
-    private let maxBodyBytes: Int
     private var current: (reply: ReplySlot, deadline: NIODeadline, timeout: NIOScheduledCallback)?
     /// This handler's context while it is in a pipeline, for the timeout's callback.
     private var context: ChannelHandlerContext?
-    private var response = TransportResponse(status: 0, headers: [], body: [])
-    private var keepAlive = true
+    private var parser: HTTPResponseParser
+    /// Bytes of a response that the parser could not use yet (a head or chunk line cut between reads).
+    private var held: [UInt8] = []
+    /// The request asked for the connection to be closed after its answer.
+    private var closeAfter = false
     /// The request's last byte has been written: the connection is free for another once the answer is in.
     private var requestWritten = false
     /// Completed when the TLS handshake has (nil without TLS).
     private let handshake: EventLoopPromise<Void>?
-    /// Where a request's bytes wait for its head to pass the response decoder.
-    private let writer: RequestWriter
 
-    init(maxBodyBytes: Int, handshake: EventLoopPromise<Void>?, writer: RequestWriter) {
-        self.maxBodyBytes = maxBodyBytes
+    init(maxBodyBytes: Int, handshake: EventLoopPromise<Void>?) {
+        self.parser = HTTPResponseParser(maxBodyBytes: maxBodyBytes)
         self.handshake = handshake
-        self.writer = writer
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -522,40 +496,47 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
             return
         }
         current = (exchange.reply, exchange.deadline, timeout)
-        response = TransportResponse(status: 0, headers: [], body: [])
-        keepAlive = exchange.request.keepAlive
+        closeAfter = !exchange.request.keepAlive
         requestWritten = false
         // The caller's promise (`send` always passes one) tells when the last byte is written.
         let written = promise ?? context.eventLoop.makePromise(of: Void.self)
         written.futureResult.assumeIsolated().whenSuccess { [self] in requestWritten = true }
-        writer.pending = exchange.request.bytes
-        context.write(wrapOutboundOut(.head(exchange.request.head)), promise: written)
+        context.write(wrapOutboundOut(exchange.request.bytes), promise: written)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard current != nil else { return }  // nothing asked: ignore until the connection closes
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            response.status = Int(head.status.code)
-            response.headers = head.headers.map { ($0.name, $0.value) }
-            // (NIO's decoder drops 1xx answers, and stops parsing after a 101: no more requests then.)
-            keepAlive = keepAlive && head.isKeepAlive && head.status != .switchingProtocols
-            if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length <= maxBodyBytes {
-                response.body.reserveCapacity(length)
+        let buffer = unwrapInboundIn(data)
+        // Bytes nobody asked for: whatever they are, the connection can no longer be trusted to frame
+        // the next answer.
+        guard current != nil else { return context.close(promise: nil) }
+        do {
+            let (complete, left): ((TransportResponse, keepAlive: Bool)?, Int)
+            if held.isEmpty {
+                (complete, left) = try buffer.withUnsafeReadableBytes { bytes in
+                    let (used, complete) = try parser.parse(bytes)
+                    if complete == nil, used < bytes.count { held.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[used...])) }
+                    return (complete, bytes.count - used)
+                }
+            } else {
+                held.append(contentsOf: buffer.readableBytesView)
+                (complete, left) = try held.withUnsafeBytes { bytes in
+                    let (used, complete) = try parser.parse(bytes)
+                    return (complete, bytes.count - used)
+                }
+                held.removeFirst(held.count - left)
             }
-        case .body(let bytes):
-            guard response.body.count + bytes.readableBytes <= maxBodyBytes else {
-                let limit = maxBodyBytes % (1 << 20) == 0 ? "\(maxBodyBytes >> 20) MiB" : "\(maxBodyBytes) bytes"
-                return fail(context, TransportError(.decode, "response body larger than the limit of \(limit)"))
-            }
-            response.body.append(contentsOf: bytes.readableBytesView)
-        case .end:
-            guard let (slot, _, timeout) = current else { return }
+            guard let (response, keepAlive) = complete, let (slot, _, timeout) = current else { return }
             current = nil
             timeout.cancel()
-            let reply = Exchange.Reply(response: response, reusable: keepAlive && requestWritten)
-            response = TransportResponse(status: 0, headers: [], body: [])
-            slot.succeed(reply)
+            // Bytes beyond the answer were not asked for either.
+            let reusable = keepAlive && !closeAfter && requestWritten && left == 0
+            held.removeAll()
+            slot.succeed(Exchange.Reply(response: response, reusable: reusable))
+        } catch let failure as HTTPResponseParser.Failure {
+            fail(context, failure.tooLarge ? TransportError(.decode, failure.message)
+                : TransportError(.connection, "the response is not valid HTTP/1.1: \(failure.message)"))
+        } catch {
+            fail(context, error)
         }
     }
 
@@ -569,6 +550,12 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         handshake?.fail(ChannelError.eof)
+        // A body that runs until the close is complete now; any other answer under way was cut short.
+        if current != nil, let (response, _) = try? parser.close(), let (slot, _, timeout) = current {
+            current = nil
+            timeout.cancel()
+            slot.succeed(Exchange.Reply(response: response, reusable: false))
+        }
         fail(context, NIOHTTPTransport.closedEarly)
         context.fireChannelInactive()
     }
