@@ -18,10 +18,14 @@ import Darwin
 /// order. An update costs two `flock`s and work in the mapping that does not grow with the stamps in
 /// the window: a binary search moves `start` past the expired ones, a send is appended (a settle moves
 /// one stamp past the few granted after it), and the stamps are moved to the front only when the file
-/// is full and the expired ones outnumber the live ones; otherwise the file doubles (allocated before
-/// it is touched, so a full disk is an error, not a `SIGBUS`). The file never shrinks, so the size a
-/// process mapped is always there; `fstat` is asked only when the header says more than that, and the
-/// mapping follows the file when another process grew it.
+/// is full and the expired ones outnumber the live ones; otherwise the file doubles (on Linux its
+/// blocks are allocated before they are touched, so a full disk is an error, not a `SIGBUS`).
+///
+/// The file never shrinks, so the size a process mapped is always there: `fstat` is asked only when
+/// the header says more than the mapping holds (another process grew the file, which is then mapped
+/// again, or the header is damaged). Only something other than discogs-batch cutting the file while
+/// a process has it mapped can make that process fault; checking the size on every update would cost
+/// a third system call per request.
 ///
 /// The first update of a process checks every stamp; after that a file is rebuilt from what is
 /// plausible in it (whole stamps within the window, sorted) when its header is not this layout's,
@@ -125,7 +129,7 @@ public final class SharedBudget: Sendable {
             if state.base == nil { try state.map(fd, size: State.size(fd)) }
             var (start, end) = try state.validRange(fd, latest: latest) ?? state.rebuild(fd, oldest: oldest, latest: latest)
             state.checked = true
-            state.head[3] = 1  // a process killed from here on leaves the next one to rebuild
+            state.head[3] = 1  // a process killed from here on (or a growth that fails) leaves the next update to rebuild
             start = Self.firstAbove(oldest, in: state.stamps, start..<end)
             let room = end + state.unwritten.count + 1  // each settle moves a stamp; a reserve adds one
             if room > state.capacity { (start, end) = try state.makeRoom(fd, start: start, end: end, for: room - end) }
