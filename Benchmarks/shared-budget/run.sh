@@ -1,6 +1,6 @@
 #!/bin/sh
 # Compiles SharedBudget.swift of a revision (default: the work tree) alone with -O and times
-# reserve+settle with ~4,400 live stamps. Usage: Benchmarks/shared-budget/run.sh [REV] [ITERATIONS]
+# reserve+settle with ~4,400 live stamps. Usage: Benchmarks/shared-budget/run.sh [REV|.] [ITERATIONS] [SPAN_MS]
 # Syscalls per send: strace -c -f /tmp/shared-budget-bench ITERATIONS
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,4 +14,4 @@ else
 fi
 sed -i '/^import NIOConcurrencyHelpers/d' "$out.swift"
 swiftc -O -parse-as-library -o "$out" "$out.swift" "$here/Stubs.swift" "$here/Bench.swift" 2>&1 | grep -v warning || true
-"$out" "${2:-200000}"
+"$out" "${2:-200000}" "${3:-1100}"
