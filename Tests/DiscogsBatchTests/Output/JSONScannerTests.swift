@@ -100,6 +100,23 @@ struct JSONScannerTests {
         #expect(checked > 20_000)
     }
 
+    /// Random mutations rarely make an overlong form or a surrogate, so every lead byte is tried with
+    /// every second byte, followed by no, one or two continuation bytes, in a string and in an array.
+    @Test func documentAgreesWithTheRecursiveWalkerOnEveryLeadAndSecondByte() {
+        var mismatches: [[UInt8]] = []
+        for lead in UInt8(0x80)...0xFF {
+            for second in UInt8(0)...0xFF {
+                for bytes: [UInt8] in [[0x22, lead, second, 0x22], [0x22, lead, second, 0xBF, 0x22], [0x22, lead, second, 0x80, 0x80, 0x22],
+                    [0x5B, 0x22, lead, second, 0x80, 0x22, 0x5D]]
+                {
+                    let scanner = JSONScanner(bytes)
+                    if scanner.document() != scanner.documentByWalking() { mismatches.append(bytes) }
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
     /// Up to `maxDepth` containers may nest (depth 0 to 511); a value inside the 512th may not.
     @Test(arguments: [#"[]"#, #"{}"#, #"[1]"#, #"{"a":"b"}"#, #"["s"]"#, #"[[]]"#])
     func depthLimit(_ innermost: String) {
