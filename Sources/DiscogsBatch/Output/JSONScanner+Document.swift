@@ -1,9 +1,8 @@
 extension JSONScanner {
     /// `document()`'s validation, the one part of the scanner that runs on every response body: a single
     /// loop with a stack of expected closing brackets instead of recursion, strings skipped eight bytes
-    /// at a time, and nothing called per token. Reads past the end give 0, a byte that is invalid
-    /// everywhere in JSON, so the end of input needs no path of its own. It accepts exactly what
-    /// `Walker.skipValue` accepts; the tests compare the two on thousands of mutated documents.
+    /// at a time, and nothing called per token. It accepts exactly what `Walker.document()` accepts; the
+    /// tests compare the two on every truncation and thousands of mutations of sample documents.
     static func validate(_ buffer: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         guard let base = buffer.baseAddress else { return nil }
         var end = buffer.count
@@ -24,7 +23,9 @@ extension JSONScanner {
         c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09)
     }
 
-    // Indices stay within n + 8, so the hot paths use wrapping arithmetic: no overflow checks.
+    // `n` is the end of the value, a closing bracket before it. Reads that may follow that bracket go
+    // through `at`, which gives 0 from `n` on, a byte invalid everywhere in JSON; the others need no
+    // check. Indices stay within n + 6, so the arithmetic wraps rather than checks for overflow.
     private static func validate(_ p: UnsafePointer<UInt8>, _ n: Int, _ closers: UnsafeMutablePointer<UInt8>) -> Range<Int>? {
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         let lastWord = n &- 8  // the last index an eight-byte load may start at
