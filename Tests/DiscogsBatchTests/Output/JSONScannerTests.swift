@@ -56,6 +56,80 @@ struct JSONScannerTests {
         }
     }
 
+    /// `document()` has a loop of its own; the recursive walker it replaced is the reference. Both must
+    /// agree on every truncation of the samples and on thousands of seeded mutations of them, with an
+    /// alphabet rich in what changes the answer: syntax, digits, escapes, control and non-ASCII bytes.
+    @Test func documentAgreesWithTheRecursiveWalker() {
+        let samples: [[UInt8]] = [
+            #"{"id":5,"title":"Live","year":1967,"artists":[{"name":"The Iron Engines","id":111785}],"ok":true,"no":false,"x":null,"e":[]}"#,
+            #" [ -0.5e+10 , 1E-2, 0, -0, 12.25, 3e7, {"k" : { } }, [ [ ] ], "a\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00" ] "#,
+            "{\"é\":\"ünïcödé 日本語 😀 \u{7F}\",\"long\":\"abcdefghijklmnopqrstuvwxyz0123456789 with a \\\"quote\\\" later\"}\n",
+            "\t\"just a string, long enough for the eight-byte loop\"\r\n", "-12.5e-3", "true", "[null]",
+        ].map { Array($0.utf8) }
+        let alphabet: [UInt8] =
+            Array(#"{}[]:,"\/ u0123456789.eE+-tfnrlsaAbF"#.utf8) + [0x09, 0x0A, 0x0D] + Array(0x00...0x1F) + Array(0x7F...0xFF)
+        var mismatches: [[UInt8]] = []
+        func check(_ bytes: [UInt8]) {
+            let scanner = JSONScanner(bytes)
+            if scanner.document() != scanner.documentByWalking(), mismatches.count < 5 { mismatches.append(bytes) }
+        }
+        var checked = 0
+        for sample in samples {
+            for end in 0...sample.count {
+                check(Array(sample[..<end]))
+                check(Array(sample[end...]))
+            }
+            checked += 2 * (sample.count + 1)
+        }
+        var random = SplitMix(seed: 8259)
+        for _ in 0..<20_000 {
+            var bytes = samples[Int.random(in: 0..<samples.count, using: &random)]
+            for _ in 0...Int.random(in: 0..<3, using: &random) {
+                let at = Int.random(in: 0...bytes.count, using: &random)
+                let byte = alphabet[Int.random(in: 0..<alphabet.count, using: &random)]
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes.insert(byte, at: at)
+                case 1: if at < bytes.count { bytes.remove(at: at) }
+                default: if at < bytes.count { bytes[at] = byte }
+                }
+            }
+            check(bytes)
+            checked += 1
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.map { String(decoding: $0, as: UTF8.self).debugDescription })")
+        #expect(checked > 20_000)
+    }
+
+    /// Random mutations rarely make an overlong form or a surrogate, so every lead byte is tried with
+    /// every second byte, followed by no, one or two continuation bytes, in a string and in an array.
+    @Test func documentAgreesWithTheRecursiveWalkerOnEveryLeadAndSecondByte() {
+        var mismatches: [[UInt8]] = []
+        for lead in UInt8(0x80)...0xFF {
+            for second in UInt8(0)...0xFF {
+                for bytes: [UInt8] in [[0x22, lead, second, 0x22], [0x22, lead, second, 0xBF, 0x22], [0x22, lead, second, 0x80, 0x80, 0x22],
+                    [0x5B, 0x22, lead, second, 0x80, 0x22, 0x5D]]
+                {
+                    let scanner = JSONScanner(bytes)
+                    if scanner.document() != scanner.documentByWalking() { mismatches.append(bytes) }
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
+    /// Up to `maxDepth` containers may nest (depth 0 to 511); a value inside the 512th may not.
+    @Test(arguments: [#"[]"#, #"{}"#, #"[1]"#, #"{"a":"b"}"#, #"["s"]"#, #"[[]]"#])
+    func depthLimit(_ innermost: String) {
+        let holdsAValue = innermost.count > 2
+        for outer in JSONScanner.maxDepth - 3...JSONScanner.maxDepth {
+            let scanner = scanner(String(repeating: "[", count: outer) + innermost + String(repeating: "]", count: outer))
+            let containers = outer + (innermost == "[[]]" ? 2 : 1)
+            let valid = innermost == "[[]]" || !holdsAValue ? containers <= JSONScanner.maxDepth : containers < JSONScanner.maxDepth
+            #expect((scanner.document() != nil) == valid, "\(outer) around \(innermost)")
+            #expect(scanner.document() == scanner.documentByWalking(), "\(outer) around \(innermost)")
+        }
+    }
+
     @Test func valueAtAPath() throws {
         let s = scanner(#"{"pagination": {"page": 2, "pages": 14, "urls": {}}, "wants": [{"id": 1}, {"id": [2, 3]}], "x\u0041": 7}"#)
         let doc = try #require(s.document())
