@@ -147,7 +147,7 @@ import Testing
         var processes = [try open(), try open()]
         var model = ReferenceBudget(budget: limit, spanMS: spanMS)
         var outstanding: [[Int64]] = [[], []]  // granted, not settled, by process
-        var random = SplitMix64(seed: 0x5EED)
+        var random = SplitMix(seed: 0x5EED)
         var nowMS: Int64 = 1_800_000_000_000
         var (waits, largestLive, largestFile, compactions, lastStart) = (0, 0, 0, 0, Int64(0))
         for step in 0..<30_000 {
@@ -247,7 +247,7 @@ import Testing
         let dir = try folder()
         let nowMS: Int64 = 1_800_000_010_000
         let now = Date(timeIntervalSince1970: Double(nowMS) / 1000)
-        var random = SplitMix64(seed: 42)
+        var random = SplitMix(seed: 42)
         func stamp() -> Int64 { nowMS - 12_000 + Int64(random.below(14_000)) }
         func any() -> Int64 { Int64(bitPattern: random.next()) }
         var files: [[Int64]] = [
@@ -348,18 +348,6 @@ struct ReferenceBudget {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so a failing sequence can be replayed.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix {
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -100,7 +100,7 @@ struct AuthCommandTests {
         let jobPath = setup.folder.appendingPathComponent("job.yaml").path
         try job.write(toFile: jobPath, atomically: true, encoding: .utf8)
         let output = setup.folder.appendingPathComponent("out.ndjson").path
-        let run = try Harness.executable(["run", jobPath, "--output", output, "--verbose"], environment: setup.environment)
+        let run = try await Harness.executable(["run", jobPath, "--output", output, "--verbose"], environment: setup.environment)
         #expect(run.status == 0, "\(run.stderr)")
         let written = try String(contentsOfFile: output, encoding: .utf8)
         #expect(written.split(separator: "\n").count == 4)
@@ -108,22 +108,22 @@ struct AuthCommandTests {
         Self.expectNoSecret([run.stdout, run.stderr, written], setup.secrets())
 
         // whoami, list, logout: useful output, no secret.
-        let whoami = try Harness.executable(["auth", "whoami", "--profile", "main"], environment: setup.environment)
+        let whoami = try await Harness.executable(["auth", "whoami", "--profile", "main"], environment: setup.environment)
         #expect(whoami.status == 0, "\(whoami.stderr)")
         #expect(whoami.stdout.contains("username: sandbox_user"))
         #expect(whoami.stdout.contains("mode: oauth"))
         #expect(whoami.stdout.contains("tier: high (60 requests per minute)"))
         #expect(whoami.stdout.contains("base URL: \(setup.sandbox.baseURL)"))
-        let whoamiJob = try Harness.executable(["auth", "whoami", jobPath], environment: setup.environment)
+        let whoamiJob = try await Harness.executable(["auth", "whoami", jobPath], environment: setup.environment)
         #expect(whoamiJob.status == 0, "\(whoamiJob.stderr)")
         #expect(whoamiJob.stdout.contains("profile: main"))
-        let list = try Harness.executable(["auth", "list"], environment: setup.environment)
+        let list = try await Harness.executable(["auth", "list"], environment: setup.environment)
         #expect(list.status == 0)
         #expect(list.stdout.contains("main\n  mode: oauth\n  username: sandbox_user"))
         #expect(list.stdout.contains("consumer_secret: ****"))
-        let logout = try Harness.executable(["auth", "logout", "--profile", "main"], environment: setup.environment)
+        let logout = try await Harness.executable(["auth", "logout", "--profile", "main"], environment: setup.environment)
         #expect(logout.status == 0)
-        let again = try Harness.executable(["auth", "logout", "--profile", "main"], environment: setup.environment)
+        let again = try await Harness.executable(["auth", "logout", "--profile", "main"], environment: setup.environment)
         #expect(again.status == 2)
         #expect(again.stderr.contains("no profile \"main\""))
         Self.expectNoSecret(
@@ -133,7 +133,7 @@ struct AuthCommandTests {
         #expect(try setup.store.load().isEmpty)
 
         // validate now reports the missing profile at its line and column.
-        let validate = try Harness.executable(["validate", jobPath], environment: setup.environment)
+        let validate = try await Harness.executable(["validate", jobPath], environment: setup.environment)
         #expect(validate.status == 2)
         #expect(validate.stderr.contains("\(jobPath):4:30: error: auth.profile: no profile \"main\" in \(setup.store.path)"), "\(validate.stderr)")
         await setup.stop()
@@ -211,7 +211,7 @@ struct AuthCommandTests {
         let setup = try await Setup.start()
         var environment = setup.environment
         environment["DISCOGS_CONSUMER_SECRET"] = "not-the-consumer-secret-4711"
-        let result = try Harness.executable(
+        let result = try await Harness.executable(
             ["auth", "login", "--oob", "--base-url", setup.sandbox.baseURL], environment: environment)
         #expect(result.status == 3)
         #expect(result.stderr.contains("refused the request token"), "\(result.stderr)")
@@ -227,7 +227,7 @@ struct AuthCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "Signed in as sandbox_user (profile tok)\n")
         #expect(try setup.store.profile(named: "tok")?.token == SandboxCredentials.demo.token)
-        let whoami = try Harness.executable(["auth", "whoami", "--profile", "tok"], environment: setup.environment)
+        let whoami = try await Harness.executable(["auth", "whoami", "--profile", "tok"], environment: setup.environment)
         #expect(whoami.stdout.contains("mode: token"))
         let outcome = try await Harness.run(
             Harness.job(auth: "{mode: token, profile: tok}", requests: "  - name: me\n    path: /oauth/identity"),
@@ -250,7 +250,7 @@ struct AuthCommandTests {
         try setup.store.save(.token(SandboxCredentials.demo.token, username: "sandbox_user", baseURL: setup.sandbox.baseURL), as: "tok")
         chmod(setup.store.path, 0o644)
         for arguments in [["auth", "list"], ["auth", "whoami", "--profile", "tok"], ["auth", "login", "--oob", "--base-url", setup.sandbox.baseURL]] {
-            let result = try Harness.executable(arguments, environment: setup.environment)
+            let result = try await Harness.executable(arguments, environment: setup.environment)
             #expect(result.status == 4, "\(arguments)")
             #expect(result.stderr.contains("chmod 600 \(setup.store.path)"), "\(arguments)")
             Self.expectNoSecret([result.stdout, result.stderr], setup.secrets() + [SandboxCredentials.demo.token])

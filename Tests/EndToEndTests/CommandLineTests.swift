@@ -24,7 +24,7 @@ struct CommandLineTests {
         "{mode: token}", "{mode: token, send_as: query}", "{mode: key_secret}", "{mode: key_secret, send_as: query}",
         "{mode: oauth}", "{mode: oauth, signature: hmac-sha1}",
     ])
-    func noCredentialAnywhereUnderVerbose(_ auth: String) throws {
+    func noCredentialAnywhereUnderVerbose(_ auth: String) async throws {
         let folder = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let job = folder.appendingPathComponent("job.yaml").path
@@ -44,7 +44,7 @@ struct CommandLineTests {
                 items: wants
             """.write(toFile: job, atomically: true, encoding: .utf8)
         let output = folder.appendingPathComponent("out.ndjson").path
-        let result = try Harness.executable(["run", job, "--sandbox", "--verbose", "--output", output], environment: Self.fakes)
+        let result = try await Harness.executable(["run", job, "--sandbox", "--verbose", "--output", output], environment: Self.fakes)
         let written = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         #expect(result.status == 0, "\(result.stderr)")
         #expect(written.split(separator: "\n").count == 12)
@@ -57,8 +57,8 @@ struct CommandLineTests {
     }
 
     @Test(.enabled(if: binaryExists))
-    func standardOutputCarriesOnlyRecords() throws {
-        let result = try Harness.executable(
+    func standardOutputCarriesOnlyRecords() async throws {
+        let result = try await Harness.executable(
             ["run", Harness.root.appendingPathComponent("examples/quickstart.yaml").path, "--sandbox", "--output", "-"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
@@ -68,31 +68,31 @@ struct CommandLineTests {
     }
 
     @Test(.enabled(if: binaryExists))
-    func anExistingOutputIsRefusedWithExit4() throws {
+    func anExistingOutputIsRefusedWithExit4() async throws {
         let folder = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out.ndjson").path
         try "previous\n".write(toFile: output, atomically: true, encoding: .utf8)
         let job = Harness.root.appendingPathComponent("examples/quickstart.yaml").path
-        let refused = try Harness.executable(["run", job, "--sandbox", "--output", output])
+        let refused = try await Harness.executable(["run", job, "--sandbox", "--output", output])
         #expect(refused.status == 4)
         #expect(refused.stderr.contains("--overwrite"))
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous\n")
-        let again = try Harness.executable(["run", job, "--sandbox", "--output", output, "--overwrite", "--quiet"])
+        let again = try await Harness.executable(["run", job, "--sandbox", "--output", output, "--overwrite", "--quiet"])
         #expect(again.status == 0)
         #expect(!(try String(contentsOfFile: output, encoding: .utf8)).contains("previous"))
     }
 
     @Test(.enabled(if: binaryExists))
-    func invalidJobExits2AndUnreachableServerExits1() throws {
+    func invalidJobExits2AndUnreachableServerExits1() async throws {
         let folder = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let bad = folder.appendingPathComponent("bad.yaml").path
         try "version: 1\nrequests:\n  - name: r\n    method: FETCH\n    path: /x\n".write(toFile: bad, atomically: true, encoding: .utf8)
-        let usage = try Harness.executable(["run", bad, "--concurrency", "0"])
+        let usage = try await Harness.executable(["run", bad, "--concurrency", "0"])
         #expect(usage.status == 2)
         #expect(usage.stderr.contains("--concurrency must be from 1 to 64"))
-        let invalid = try Harness.executable(["run", bad, "--sandbox"])
+        let invalid = try await Harness.executable(["run", bad, "--sandbox"])
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("bad.yaml:4:13: error: requests[0].method"))
 
@@ -107,7 +107,7 @@ struct CommandLineTests {
             requests:
               - {name: r, path: /releases/1}
             """.write(toFile: job, atomically: true, encoding: .utf8)
-        let unreachable = try Harness.executable(["run", job, "--output", "-", "--quiet"], environment: Self.fakes)
+        let unreachable = try await Harness.executable(["run", job, "--output", "-", "--quiet"], environment: Self.fakes)
         #expect(unreachable.status == 1)
         #expect(unreachable.stdout.contains("\"kind\":\"connection\""))
     }

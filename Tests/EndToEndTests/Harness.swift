@@ -93,8 +93,29 @@ enum Harness {
         """
     }
 
+    /// Runs `body` on a thread of its own and returns its result. The waits on child processes go
+    /// there: Swift Concurrency has as many threads as cores (two here), and a test that blocks one in
+    /// `waitUntilExit` while its child talks to an in-process sandbox, whose handlers need them, can
+    /// leave none for the sandbox when two such tests overlap; the child then never gets an answer.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    /// Waits, off Swift Concurrency's threads (see `onOwnThread`), until `process` has exited.
+    static func exit(of process: Process) async {
+        struct Waiting: @unchecked Sendable { let process: Process }  // only waited on, from that one thread
+        let waiting = Waiting(process: process)
+        _ = try? await onOwnThread { waiting.process.waitUntilExit() }
+    }
+
     /// Runs the built executable with arguments; returns exit status, stdout and stderr.
-    static func executable(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func executable(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await onOwnThread { try executableBlocking(arguments, environment: environment) }
+    }
+
+    private static func executableBlocking(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -124,6 +145,12 @@ enum Harness {
     /// process's memory, and Linux keeps that high-water mark across exec, so every child would seem as
     /// big as this test process. GNU time forks the executable from a process of a few hundred KiB.
     static func executablePeakMemory(
+        _ arguments: [String], environment: [String: String], stdout: String, stderr: String
+    ) async throws -> (status: Int32, peakKiB: Int) {
+        try await onOwnThread { try executablePeakMemoryBlocking(arguments, environment: environment, stdout: stdout, stderr: stderr) }
+    }
+
+    private static func executablePeakMemoryBlocking(
         _ arguments: [String], environment: [String: String], stdout: String, stderr: String
     ) throws -> (status: Int32, peakKiB: Int) {
         let report = stderr + ".rss"

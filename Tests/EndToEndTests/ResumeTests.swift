@@ -83,7 +83,7 @@ struct ResumeTests {
         let crashed = folder.appendingPathComponent("crashed.ndjson").path
 
         let whole = try start(["run", job, "--output", reference, "--quiet"])
-        whole.waitUntilExit()
+        await Harness.exit(of: whole)
         #expect(whole.terminationStatus == 0)
 
         var generator = SystemRandomNumberGenerator()
@@ -97,12 +97,12 @@ struct ResumeTests {
                 kill(run.processIdentifier, SIGKILL)
                 kills += 1
             }
-            run.waitUntilExit()
+            await Harness.exit(of: run)
             finished = run.terminationReason == .exit && run.terminationStatus == 0
         }
         while !finished {
             let run = try start(["run", job, "--output", crashed, "--resume", "--quiet"])
-            run.waitUntilExit()
+            await Harness.exit(of: run)
             finished = run.terminationStatus == 0
         }
         await sandbox.stop()
@@ -132,8 +132,9 @@ struct ResumeTests {
             seen += chunk
         }
         kill(run.processIdentifier, SIGTERM)
-        let rest = errors.fileHandleForReading.readDataToEndOfFile()
-        run.waitUntilExit()
+        let handle = errors.fileHandleForReading
+        let rest = try await Harness.onOwnThread { handle.readDataToEndOfFile() }
+        await Harness.exit(of: run)
         let stderr = String(decoding: seen + rest, as: UTF8.self)
         #expect(run.terminationStatus == 143)
         #expect(stderr.contains("terminated (SIGTERM)"))
@@ -141,7 +142,7 @@ struct ResumeTests {
         let partial = try Self.normalized(output)
 
         let resumed = try start(["run", job, "--output", output, "--resume", "--quiet"])
-        resumed.waitUntilExit()
+        await Harness.exit(of: resumed)
         await sandbox.stop()
         #expect(resumed.terminationStatus == 0)
         let complete = try Self.normalized(output)
@@ -157,17 +158,17 @@ struct ResumeTests {
         let job = try job(sandbox.baseURL, folder: folder)
         let whole = folder.appendingPathComponent("whole.ndjson").path
         let stopped = try start(["run", job, "--output", whole, "--max-requests", "7", "--quiet"])
-        stopped.waitUntilExit()
+        await Harness.exit(of: stopped)
         #expect(stopped.terminationStatus == 75)
         let resumed = try start(["run", job, "--output", whole, "--resume", "--quiet"])
-        resumed.waitUntilExit()
+        await Harness.exit(of: resumed)
         #expect(resumed.terminationStatus == 0)
 
         var union: [String: String] = [:]
         for k in 1...3 {
             let part = folder.appendingPathComponent("shard\(k).ndjson").path
             let shard = try start(["run", job, "--output", part, "--shard", "\(k)/3", "--quiet"])
-            shard.waitUntilExit()
+            await Harness.exit(of: shard)
             #expect(shard.terminationStatus == 0)
             let records = try Self.normalized(part).records
             #expect(Set(records.keys).isDisjoint(with: union.keys))
@@ -201,7 +202,7 @@ struct ResumeTests {
         let runs = try (1...3).map { n in
             try start(["run", job, "--output", folder.appendingPathComponent("out\(n).ndjson").path, "--quiet"], state: state)
         }
-        for run in runs { run.waitUntilExit() }
+        for run in runs { await Harness.exit(of: run) }
         let stats = sandbox.stats()
         await sandbox.stop()
         #expect(runs.allSatisfy { $0.terminationStatus == 0 })

@@ -148,19 +148,19 @@ struct SecretsAuditTests {
         let output = folder.appendingPathComponent("out.ndjson").path
 
         var printed: [(String, String)] = []
-        func command(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Int32 {
-            let result = try Harness.executable(arguments, environment: environment.merging(extra) { $1 })
+        func command(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Int32 {
+            let result = try await Harness.executable(arguments, environment: environment.merging(extra) { $1 })
             printed.append(("stdout of \(arguments.prefix(2).joined(separator: " "))", result.stdout))
             printed.append(("stderr of \(arguments.prefix(2).joined(separator: " "))", result.stderr))
             return result.status
         }
 
-        #expect(try command(["validate", jobPath]) == 0)
-        #expect(try command(["plan", jobPath]) == 0)
-        #expect(try command(["plan", jobPath, "--json"]) == 0)
+        #expect(try await command(["validate", jobPath]) == 0)
+        #expect(try await command(["plan", jobPath]) == 0)
+        #expect(try await command(["plan", jobPath, "--json"]) == 0)
 
         // Every outcome in one run, verbose, into a file.
-        #expect(try command(["run", jobPath, "--output", output, "--verbose"]) == 1)
+        #expect(try await command(["run", jobPath, "--output", output, "--verbose"]) == 1)
         let records = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
@@ -179,23 +179,23 @@ struct SecretsAuditTests {
         #expect((record("malformed")?["body"] as? String)?.contains("REDACTED") == true)
 
         // The same, records on standard output, not verbose; and in the built-in sandbox.
-        #expect(try command(["run", jobPath, "--output", "-"]) == 1)
-        #expect(try command(["run", jobPath, "--sandbox", "--output", "-", "--verbose"]) == 1)
+        #expect(try await command(["run", jobPath, "--output", "-"]) == 1)
+        #expect(try await command(["run", jobPath, "--sandbox", "--output", "-", "--verbose"]) == 1)
 
         // Wrong credentials: refused at the first requests, exit 3, and the wrong values not printed either.
         if !audit.usesProfile, audit != .tokenLiteralInJob {
-            #expect(try command(["run", jobPath, "--output", "-", "--verbose"], environment: Self.environment(Self.wrong)) == 3)
+            #expect(try await command(["run", jobPath, "--output", "-", "--verbose"], environment: Self.environment(Self.wrong)) == 3)
         }
         // Nothing listens: connection refused, retried, reported.
         let refusedJob = folder.appendingPathComponent("refused.yaml").path
         try Self.job(audit.auth, baseURL: "http://127.0.0.1:1", echoURL: echo).write(toFile: refusedJob, atomically: true, encoding: .utf8)
-        #expect(try command(["run", refusedJob, "--output", "-", "--verbose"]) != 0)
+        #expect(try await command(["run", refusedJob, "--output", "-", "--verbose"]) != 0)
 
         if audit.usesProfile {
-            #expect(try command(["auth", "whoami", "--profile", "audit"]) == 0)
-            #expect(try command(["auth", "whoami", jobPath]) == 0)
-            #expect(try command(["auth", "list"]) == 0)
-            #expect(try command(["auth", "logout", "--profile", "audit"]) == 0)
+            #expect(try await command(["auth", "whoami", "--profile", "audit"]) == 0)
+            #expect(try await command(["auth", "whoami", jobPath]) == 0)
+            #expect(try await command(["auth", "list"]) == 0)
+            #expect(try await command(["auth", "logout", "--profile", "audit"]) == 0)
         }
         await sandbox.stop()
 

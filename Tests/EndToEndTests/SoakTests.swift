@@ -45,7 +45,7 @@ struct SoakTests {
         let jobPath = folder.appendingPathComponent("job.yaml").path
         try job.write(toFile: jobPath, atomically: true, encoding: .utf8)
         let output = folder.appendingPathComponent("out.ndjson").path
-        let run = try Harness.executablePeakMemory(
+        let run = try await Harness.executablePeakMemory(
             ["run", jobPath, "--output", output, "--quiet"],
             environment: Harness.environment.merging(["DISCOGS_BATCH_STATE_DIR": folder.appendingPathComponent("state").path]) { $1 },
             stdout: folder.appendingPathComponent("stdout").path, stderr: folder.appendingPathComponent("stderr").path)

@@ -66,7 +66,12 @@ public struct Redactor: Sendable {
     /// secret anywhere in the URL. The rest of the URL is kept exactly as written.
     public func redactURL(_ url: String) -> String {
         // Neither a query nor a fragment (no `?` or `#` byte at all): only secrets in the path to mask.
-        if !url.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { return redact(url) }
+        var text = url
+        let plain = text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            return memchr(base, 0x3F, bytes.count) == nil && memchr(base, 0x23, bytes.count) == nil  // no `?`, no `#`
+        }
+        if plain { return redact(url) }
         var rest = Substring(url)
         var fragment: Substring = ""
         if let hash = rest.firstIndex(of: "#") {

@@ -37,6 +37,13 @@ extension JSONScanner {
             }
         }
         @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+        /// Past the digits that start at `i` + 1 (the one at `i` is known to be a digit).
+        @inline(__always) func skipDigits(_ i: inout Int, _ c: inout UInt8) {
+            repeat {
+                i &+= 1
+                c = p[i]
+            } while isDigit(c)
+        }
         @inline(__always) func isHex(_ b: UInt8) -> Bool { b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 6 }
 
         var i = 0
@@ -111,10 +118,7 @@ extension JSONScanner {
                     i &+= 1
                     c = p[i]
                 } else if isDigit(c) {
-                    repeat {
-                        i &+= 1
-                        c = p[i]
-                    } while isDigit(c)
+                    skipDigits(&i, &c)
                 } else {
                     return nil
                 }
@@ -122,10 +126,7 @@ extension JSONScanner {
                     i &+= 1
                     c = p[i]
                     guard isDigit(c) else { return nil }
-                    repeat {
-                        i &+= 1
-                        c = p[i]
-                    } while isDigit(c)
+                    skipDigits(&i, &c)
                 }
                 if c | 0x20 == UInt8(ascii: "e") {
                     i &+= 1
@@ -135,10 +136,7 @@ extension JSONScanner {
                         c = p[i]
                     }
                     guard isDigit(c) else { return nil }
-                    repeat {
-                        i &+= 1
-                        c = p[i]
-                    } while isDigit(c)
+                    skipDigits(&i, &c)
                 }
             } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
                 let close = c &+ 2  // `}` and `]` are two after their openers

@@ -66,11 +66,9 @@ struct HTTPResponseParser {
                 if interim { continue }
                 if case .fixed(0) = state { return (i, finish()) }
             case .fixed(let left):
-                let count = min(left, bytes.count - i)
-                try appendBody(bytes, i..<i + count)
-                i += count
-                guard count == left else {
-                    state = .fixed(left - count)
+                let rest = try takeBody(bytes, &i, left)
+                guard rest == 0 else {
+                    state = .fixed(rest)
                     return (i, nil)
                 }
                 return (i, finish())
@@ -87,11 +85,9 @@ struct HTTPResponseParser {
                 i = lineEnd + 1
                 state = size == 0 ? .trailers : .chunkData(size)
             case .chunkData(let left):
-                let count = min(left, bytes.count - i)
-                try appendBody(bytes, i..<i + count)
-                i += count
-                guard count == left else {
-                    state = .chunkData(left - count)
+                let rest = try takeBody(bytes, &i, left)
+                guard rest == 0 else {
+                    state = .chunkData(rest)
                     return (i, nil)
                 }
                 state = .chunkDataEnd
@@ -132,6 +128,14 @@ struct HTTPResponseParser {
     private var tooLarge: Failure {
         let limit = maxBodyBytes % (1 << 20) == 0 ? "\(maxBodyBytes >> 20) MiB" : "\(maxBodyBytes) bytes"
         return Failure(message: "response body larger than the limit of \(limit)", tooLarge: true)
+    }
+
+    /// Takes up to `left` bytes of body from `i` on; returns how many are still to come.
+    private mutating func takeBody(_ bytes: UnsafeRawBufferPointer, _ i: inout Int, _ left: Int) throws -> Int {
+        let count = min(left, bytes.count - i)
+        try appendBody(bytes, i..<i + count)
+        i += count
+        return left - count
     }
 
     private mutating func appendBody(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws {
