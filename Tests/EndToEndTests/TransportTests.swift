@@ -77,6 +77,22 @@ import X509
         #expect(kind == .timeout)
     }
 
+    @Test(.timeLimit(.minutes(1))) func aReusedConnectionStillTimesOutItsNextRequest() async throws {
+        // The timer armed for the first request's deadline fires while the second is under way, and is
+        // armed again for the second's.
+        let server = try await BareServer.start { head in head.uri == "/fast" ? .init() : nil }
+        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        #expect(try await transport.send(Self.get(server.url("/fast")), timeout: .seconds(1)).status == 200)
+        let started = ContinuousClock.now
+        let kind = await Self.kind { try await transport.send(Self.get(server.url("/slow")), timeout: .seconds(2)) }
+        let waited = ContinuousClock.now - started
+        await transport.shutdown()
+        await server.stop()
+        #expect(kind == .timeout)
+        #expect(waited >= .seconds(2))
+        #expect(server.connections == 1)
+    }
+
     @Test func aBodyOverTheLimitIsADecodeError() async throws {
         let server = try await BareServer.start { _ in .init(body: String(repeating: "x", count: 4096)) }
         let transport = NIOHTTPTransport(connectionsPerHost: 1, maxBodyBytes: 1024)

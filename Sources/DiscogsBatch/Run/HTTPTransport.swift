@@ -37,16 +37,14 @@ public struct TransportResponse: Sendable {
     /// Whether two header names are the same, ASCII letters compared without regard to case.
     static func sameName(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        var a = a
-        var b = b
-        return a.withUTF8 { a in
-            b.withUTF8 { b in
-                for i in 0..<a.count where a[i] != b[i] {
-                    guard a[i] | 0x20 == b[i] | 0x20, (0x61...0x7A).contains(a[i] | 0x20) else { return false }
-                }
-                return true
-            }
+        func same(_ x: UInt8, _ y: UInt8) -> Bool {
+            x == y || (x | 0x20 == y | 0x20 && (0x61...0x7A).contains(x | 0x20))
         }
+        // In place for the native strings names are; element by element otherwise.
+        let inPlace = a.utf8.withContiguousStorageIfAvailable { a in
+            b.utf8.withContiguousStorageIfAvailable { b in (0..<a.count).allSatisfy { same(a[$0], b[$0]) } }
+        }
+        return (inPlace ?? nil) ?? zip(a.utf8, b.utf8).allSatisfy(same)
     }
 }
 

@@ -62,11 +62,24 @@ extension JobRunner {
         if stop { throw CredentialsRejected() }
     }
 
+    /// The three `X-Discogs-Ratelimit*` headers (the first of each), in one pass over the headers.
     static func rateLimit(_ response: TransportResponse) -> Record.RateLimit {
-        Record.RateLimit(
-            limit: response.header("X-Discogs-Ratelimit").flatMap { Int($0) },
-            used: response.header("X-Discogs-Ratelimit-Used").flatMap { Int($0) },
-            remaining: response.header("X-Discogs-Ratelimit-Remaining").flatMap { Int($0) })
+        var limit: String?
+        var used: String?
+        var remaining: String?
+        for index in response.headers.indices {
+            let name = response.headers[index].name
+            switch name.utf8.count {  // most names are none of the three, by length alone
+            case 19 where limit == nil && TransportResponse.sameName(name, "X-Discogs-Ratelimit"):
+                limit = response.headers[index].value
+            case 24 where used == nil && TransportResponse.sameName(name, "X-Discogs-Ratelimit-Used"):
+                used = response.headers[index].value
+            case 29 where remaining == nil && TransportResponse.sameName(name, "X-Discogs-Ratelimit-Remaining"):
+                remaining = response.headers[index].value
+            default: continue
+            }
+        }
+        return Record.RateLimit(limit: limit.flatMap { Int($0) }, used: used.flatMap { Int($0) }, remaining: remaining.flatMap { Int($0) })
     }
 
     static func isCredentialFailure(_ status: Int, _ credentials: Credentials) -> Bool {

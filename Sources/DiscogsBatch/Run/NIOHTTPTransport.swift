@@ -156,8 +156,10 @@ public final class NIOHTTPTransport: HTTPTransport {
         }
     }
 
+    /// Keeps `channel` for the next request to `origin` when it may carry one. (Whether it is still
+    /// open is asked when it is taken: a close can come in between anyway.)
     private func release(_ channel: any Channel, to origin: Origin, reusable: Bool) {
-        let kept = reusable && channel.isActive && pool.withLockedValue { pool in
+        let kept = reusable && pool.withLockedValue { pool in
             guard !pool.closed, pool.idle[origin, default: []].count < maxIdlePerOrigin else { return false }
             pool.idle[origin, default: []].append(channel)
             return true
@@ -438,7 +440,12 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
     typealias OutboundIn = Exchange
     typealias OutboundOut = ByteBuffer
 
-    private var current: (reply: ReplySlot, deadline: NIODeadline, timeout: NIOScheduledCallback)?
+    private var current: (reply: ReplySlot, deadline: NIODeadline)?
+    /// The timeout's callback and when it fires. It is armed for an exchange's deadline and, when it
+    /// fires before the deadline of the exchange then under way, armed again for that one: with the
+    /// same timeout for every request, deadlines only grow, so this costs a callback per `timeout` on
+    /// a busy connection instead of a schedule and a cancel per request.
+    private var timer: (callback: NIOScheduledCallback, at: NIODeadline)?
     /// This handler's context while it is in a pipeline, for the timeout's callback.
     private var context: ChannelHandlerContext?
     private var parser: HTTPResponseParser
@@ -462,12 +469,25 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        timer?.callback.cancel()
+        timer = nil
     }
 
-    /// The exchange's deadline has come (a callback, not a scheduled task: no promise and future per request).
+    /// The timer has fired (a callback, not a scheduled task: no promise and future): the exchange
+    /// under way has timed out, or runs to a later deadline, for which the timer is armed again.
     func handleScheduledCallback(eventLoop: some EventLoop) {
-        guard let context, let deadline = current?.deadline, deadline <= .now() else { return }
-        fail(context, TransportError(.timeout, "timed out waiting for the response"))
+        timer = nil
+        guard let context, let deadline = current?.deadline else { return }
+        if deadline <= .now() {
+            fail(context, TransportError(.timeout, "timed out waiting for the response"))
+        } else if (try? arm(context, at: deadline)) == nil {
+            fail(context, TransportError(.timeout, "the event loop is shutting down"))
+        }
+    }
+
+    private func arm(_ context: ChannelHandlerContext, at deadline: NIODeadline) throws {
+        timer?.callback.cancel()
+        timer = (try context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self), deadline)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -487,15 +507,18 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
             promise?.fail(ChannelError.inappropriateOperationForState)
             return
         }
-        let timeout: NIOScheduledCallback
-        do {
-            timeout = try context.eventLoop.assumeIsolated().scheduleCallback(at: exchange.deadline, handler: self)
-        } catch {  // the event loop is shutting down
-            exchange.reply.fail(error)
-            promise?.fail(error)
-            return
+        if let timer, timer.at <= exchange.deadline {
+            // Armed already, to fire no later than this deadline.
+        } else {
+            do {
+                try arm(context, at: exchange.deadline)
+            } catch {  // the event loop is shutting down
+                exchange.reply.fail(error)
+                promise?.fail(error)
+                return
+            }
         }
-        current = (exchange.reply, exchange.deadline, timeout)
+        current = (exchange.reply, exchange.deadline)
         closeAfter = !exchange.request.keepAlive
         requestWritten = false
         // The caller's promise (`send` always passes one) tells when the last byte is written.
@@ -525,9 +548,8 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
                 }
                 held.removeFirst(held.count - left)
             }
-            guard let (response, keepAlive) = complete, let (slot, _, timeout) = current else { return }
+            guard let (response, keepAlive) = complete, let (slot, _) = current else { return }
             current = nil
-            timeout.cancel()
             // Bytes beyond the answer were not asked for either.
             let reusable = keepAlive && !closeAfter && requestWritten && left == 0
             held.removeAll()
@@ -551,9 +573,8 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
     func channelInactive(context: ChannelHandlerContext) {
         handshake?.fail(ChannelError.eof)
         // A body that runs until the close is complete now; any other answer under way was cut short.
-        if current != nil, let (response, _) = try? parser.close(), let (slot, _, timeout) = current {
+        if current != nil, let (response, _) = try? parser.close(), let (slot, _) = current {
             current = nil
-            timeout.cancel()
             slot.succeed(Exchange.Reply(response: response, reusable: false))
         }
         fail(context, NIOHTTPTransport.closedEarly)
@@ -562,9 +583,8 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
 
     /// Fails the exchange in progress, if any, and closes the connection.
     private func fail(_ context: ChannelHandlerContext, _ error: any Error) {
-        if let (slot, _, timeout) = current {
+        if let (slot, _) = current {
             current = nil
-            timeout.cancel()
             slot.fail(error)
         }
         context.close(promise: nil)
