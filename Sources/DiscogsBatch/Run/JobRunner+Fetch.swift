@@ -99,7 +99,10 @@ extension JobRunner {
                     currentURL = target
                     continue
                 }
-                let retryAfter = response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
+                let retryable = RetryPolicy.retryableStatuses.contains(response.status)
+                // Read only where it counts: most answers are neither.
+                let retryAfter = response.status == 429 || retryable
+                    ? response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) } : nil
                 if response.status == 429 {
                     after429 = true
                     state.withLockedValue { $0.summary.rateLimited += 1 }
@@ -107,7 +110,7 @@ extension JobRunner {
                     decision = policy.decision(
                         method: method, attempt: failures + 1, outcome: .status(429, retryAfter: retryAfter),
                         elapsed: waited)
-                } else if RetryPolicy.retryableStatuses.contains(response.status) {
+                } else if retryable {
                     failures += 1
                     decision = policy.decision(
                         method: method, attempt: failures, outcome: .status(response.status, retryAfter: retryAfter),

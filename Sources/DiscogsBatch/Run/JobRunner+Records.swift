@@ -67,15 +67,16 @@ extension JobRunner {
         var limit: String?
         var used: String?
         var remaining: String?
-        for index in response.headers.indices {
-            let name = response.headers[index].name
-            switch name.utf8.count {  // most names are none of the three, by length alone
-            case 19 where limit == nil && TransportResponse.sameName(name, "X-Discogs-Ratelimit"):
-                limit = response.headers[index].value
-            case 24 where used == nil && TransportResponse.sameName(name, "X-Discogs-Ratelimit-Used"):
-                used = response.headers[index].value
-            case 29 where remaining == nil && TransportResponse.sameName(name, "X-Discogs-Ratelimit-Remaining"):
-                remaining = response.headers[index].value
+        let headers = response.headers
+        for index in headers.indices {
+            // Most names are none of the three, by length alone (looked at in place, not copied).
+            switch headers[index].name.utf8.count {
+            case 19 where limit == nil && TransportResponse.sameName(headers[index].name, "X-Discogs-Ratelimit"):
+                limit = headers[index].value
+            case 24 where used == nil && TransportResponse.sameName(headers[index].name, "X-Discogs-Ratelimit-Used"):
+                used = headers[index].value
+            case 29 where remaining == nil && TransportResponse.sameName(headers[index].name, "X-Discogs-Ratelimit-Remaining"):
+                remaining = headers[index].value
             default: continue
             }
         }
