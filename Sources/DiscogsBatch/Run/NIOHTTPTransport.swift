@@ -25,7 +25,13 @@ public final class NIOHTTPTransport: HTTPTransport {
     private let tlsConfiguration: TLSConfiguration
     /// Made on the first https connection: loading the trust roots costs more than thousands of plain requests.
     private let tls = NIOLockedValueBox<Result<NIOSSLContext, any Error>?>(nil)
-    private let pool = NIOLockedValueBox<(idle: [Origin: [any Channel]], closed: Bool)>(([:], false))
+    private let pool = NIOLockedValueBox<(idle: [Origin: [Connection]], closed: Bool)>(([:], false))
+
+    /// An open connection and its exchange handler, which only its event loop may touch.
+    struct Connection: Sendable {
+        var channel: any Channel
+        var handler: NIOLoopBound<ExchangeHandler>
+    }
 
     /// The configuration for https: the system's trust roots, full certificate and hostname
     /// verification, TLS 1.2 or later.
@@ -49,25 +55,32 @@ public final class NIOHTTPTransport: HTTPTransport {
         let target = try Target(request.url)
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
         let rendered = try RequestBytes(request, target: target)
-        let channel = try await connection(to: target.origin, before: deadline)
+        let connection = try await connection(to: target.origin, before: deadline)
+        let channel = connection.channel
         if Task.isCancelled {
-            release(channel, to: target.origin, reusable: true)
+            release(connection, to: target.origin, reusable: true)
             throw TransportError(.cancelled, "cancelled")
         }
         do {
             let reply = try await withTaskCancellationHandler {
-                // The handler resumes the task with the answer (no promise and future in between); a
-                // write that fails before reaching it, on a connection already closed, resumes it instead.
+                // The handler resumes the task with the answer (no promise and future in between). It is
+                // handed the exchange directly, not through the pipeline (no boxing of the exchange, no
+                // cast back, no future for the write): on this thread when the connection's event
+                // loop is the one this task runs on, as it mostly is.
                 try await withCheckedThrowingContinuation { continuation in
-                    let slot = ReplySlot(continuation)
-                    let exchange = Exchange(request: rendered, deadline: deadline, reply: slot)
-                    channel.writeAndFlush(exchange).whenFailure { slot.fail($0) }
+                    let exchange = Exchange(request: rendered, deadline: deadline, reply: ReplySlot(continuation))
+                    let handler = connection.handler
+                    if channel.eventLoop.inEventLoop {
+                        handler.value.start(exchange)
+                    } else {
+                        channel.eventLoop.execute { handler.value.start(exchange) }
+                    }
                 }
             } onCancel: {
                 channel.close(promise: nil)
             }
             // A cancellation that came as the answer did has closed the connection, or soon will.
-            release(channel, to: target.origin, reusable: reply.reusable && !Task.isCancelled)
+            release(connection, to: target.origin, reusable: reply.reusable && !Task.isCancelled)
             return reply.response
         } catch {
             channel.close(promise: nil)
@@ -82,23 +95,23 @@ public final class NIOHTTPTransport: HTTPTransport {
             defer { pool.idle = [:] }
             return pool.idle.values.joined()
         }
-        for channel in idle { try? await channel.close() }
+        for connection in idle { try? await connection.channel.close() }
     }
 
     // MARK: - Connections
 
     /// An idle connection to `origin`, or a new one, opened (TLS handshake included) before `deadline`.
-    private func connection(to origin: Origin, before deadline: NIODeadline) async throws -> any Channel {
-        while let channel = pool.withLockedValue({ pool -> (any Channel)? in
+    private func connection(to origin: Origin, before deadline: NIODeadline) async throws -> Connection {
+        while let connection = pool.withLockedValue({ pool -> Connection? in
             // Preferably one served by the event loop this task runs on: its request is then written
             // without handing it to another thread (and waking that thread up).
-            guard let index = pool.idle[origin]?.lastIndex(where: { $0.eventLoop.inEventLoop }) else {
+            guard let index = pool.idle[origin]?.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) else {
                 return pool.idle[origin]?.popLast()
             }
             return pool.idle[origin]?.remove(at: index)
         }) {
-            if channel.isActive { return channel }
-            channel.close(promise: nil)
+            if connection.channel.isActive { return connection }
+            connection.channel.close(promise: nil)
         }
         let context: NIOSSLContext?
         if origin.secure {
@@ -149,7 +162,10 @@ public final class NIOHTTPTransport: HTTPTransport {
                     throw error
                 }
             }
-            return channel
+            let handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ExchangeHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+            return Connection(channel: channel, handler: handler)
         } catch {
             handshake?.fail(error)
             throw Self.classifyConnect(error)
@@ -158,13 +174,13 @@ public final class NIOHTTPTransport: HTTPTransport {
 
     /// Keeps `channel` for the next request to `origin` when it may carry one. (Whether it is still
     /// open is asked when it is taken: a close can come in between anyway.)
-    private func release(_ channel: any Channel, to origin: Origin, reusable: Bool) {
+    private func release(_ connection: Connection, to origin: Origin, reusable: Bool) {
         let kept = reusable && pool.withLockedValue { pool in
             guard !pool.closed, pool.idle[origin, default: []].count < maxIdlePerOrigin else { return false }
-            pool.idle[origin, default: []].append(channel)
+            pool.idle[origin, default: []].append(connection)
             return true
         }
-        if !kept { channel.close(promise: nil) }
+        if !kept { connection.channel.close(promise: nil) }
     }
 
     // MARK: - Errors
@@ -435,9 +451,8 @@ final class ReplySlot: @unchecked Sendable {
 
 /// The last handler of a connection: writes an exchange's request, gathers its response and completes
 /// it, or fails it on a timeout, an oversized body, an error or the connection closing first.
-final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
+final class ExchangeHandler: ChannelInboundHandler, NIOScheduledCallbackHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = Exchange
     typealias OutboundOut = ByteBuffer
 
     private var current: (reply: ReplySlot, deadline: NIODeadline)?
@@ -495,17 +510,17 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let exchange = unwrapOutboundIn(data)
+    /// Sends the exchange's request on this connection and answers it when its response is in. Called
+    /// on the connection's event loop.
+    func start(_ exchange: Exchange) {
+        guard let context else {
+            return exchange.reply.fail(NIOHTTPTransport.closedEarly)  // the connection has closed
+        }
         guard current == nil else {
-            exchange.reply.fail(TransportError(.connection, "the connection is busy with another request"))
-            promise?.fail(ChannelError.inappropriateOperationForState)
-            return
+            return exchange.reply.fail(TransportError(.connection, "the connection is busy with another request"))
         }
         guard exchange.deadline > .now() else {
-            exchange.reply.fail(TransportError(.connectionRefused, "timed out before the request could be sent"))
-            promise?.fail(ChannelError.inappropriateOperationForState)
-            return
+            return exchange.reply.fail(TransportError(.connectionRefused, "timed out before the request could be sent"))
         }
         if let timer, timer.at <= exchange.deadline {
             // Armed already, to fire no later than this deadline.
@@ -513,18 +528,22 @@ final class ExchangeHandler: ChannelDuplexHandler, NIOScheduledCallbackHandler {
             do {
                 try arm(context, at: exchange.deadline)
             } catch {  // the event loop is shutting down
-                exchange.reply.fail(error)
-                promise?.fail(error)
-                return
+                return exchange.reply.fail(error)
             }
         }
         current = (exchange.reply, exchange.deadline)
         closeAfter = !exchange.request.keepAlive
         requestWritten = false
-        // The caller's promise (`send` always passes one) tells when the last byte is written.
-        let written = promise ?? context.eventLoop.makePromise(of: Void.self)
-        written.futureResult.assumeIsolated().whenSuccess { [self] in requestWritten = true }
-        context.write(wrapOutboundOut(exchange.request.bytes), promise: written)
+        // Whether the last byte is written decides if the connection may carry another request; a
+        // write that fails (the connection closed under it) fails the exchange.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenComplete { [self] result in
+            switch result {
+            case .success: requestWritten = true
+            case .failure(let error): if let context = self.context { fail(context, error) }
+            }
+        }
+        context.writeAndFlush(wrapOutboundOut(exchange.request.bytes), promise: written)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
