@@ -78,6 +78,18 @@ import Testing
         DiscogsAuth(credentials: credentials, nonceSource: Self.fixed).additions(method: "GET", url: url)
     }
 
+    @Test func constantHeadersAreMadeOnlyForModesThatNeverChange() {
+        func constant(_ credentials: Credentials) -> [String]? {
+            DiscogsAuth(credentials: credentials).constantHeaders?.map { "\($0.name): \($0.value)" }
+        }
+        #expect(constant(.none) == [])
+        #expect(constant(.token("T0k3n")) == ["Authorization: Discogs token=T0k3n"])
+        #expect(constant(.keySecret(key: "K3y1", secret: "S3c1")) == ["Authorization: Discogs key=K3y1, secret=S3c1"])
+        #expect(constant(.token("T0k3n", sendAs: .query)) == nil)
+        #expect(constant(.keySecret(key: "K3y1", secret: "S3c1", sendAs: .query)) == nil)
+        #expect(constant(AuthCredentialsTests.oauth) == nil)
+    }
+
     @Test func noneAddsNothing() {
         #expect(additions(.none) == AuthAdditions())
     }

@@ -79,18 +79,10 @@ final class InteractiveProcess: Sendable {
     /// Closes standard input, waits for the exit and returns the status and both outputs.
     func finish() async -> (status: Int32, stdout: String, stderr: String) {
         try? input.fileHandleForWriting.close()
-        let stdout = await withCheckedContinuation { continuation in
-            let handle = output.fileHandleForReading
-            Thread { continuation.resume(returning: handle.readDataToEndOfFile()) }.start()
-        }
+        let handle = output.fileHandleForReading
+        let stdout = (try? await Harness.onOwnThread { handle.readDataToEndOfFile() }) ?? Data()
         _ = await waitForStandardError(containing: "\u{0}never\u{0}")
-        await withCheckedContinuation { continuation in
-            let process = process
-            Thread {
-                process.waitUntilExit()
-                continuation.resume()
-            }.start()
-        }
+        await Harness.exit(of: process)
         let stderr = state.withLockedValue { String(decoding: $0.stderr, as: UTF8.self) }
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), stderr)
     }

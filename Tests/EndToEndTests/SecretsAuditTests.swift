@@ -100,7 +100,7 @@ struct SecretsAuditTests {
         user_agent: "secrets-audit/1.0"
         auth: \(auth)
         concurrency: 4
-        timeout: 400ms
+        timeout: 1500ms
         retry: {max_attempts: 2, max_wait: 2s}
         requests:
           - name: release
@@ -121,7 +121,9 @@ struct SecretsAuditTests {
 
     static let faults = [
         SandboxFault(kind: .status(500), rate: 1, pathPrefix: "/releases/5"),
-        SandboxFault(kind: .slow(.seconds(1)), rate: 1, pathPrefix: "/releases/6"),
+        // Well past the job's timeout, which is long enough for every other answer on a loaded machine
+        // (at 400 ms, nine cases run at once under a full suite timed out answers that were not slow).
+        SandboxFault(kind: .slow(.seconds(5)), rate: 1, pathPrefix: "/releases/6"),
         SandboxFault(kind: .retryAfter(seconds: 1), rate: 1, pathPrefix: "/releases/8"),
     ]
 

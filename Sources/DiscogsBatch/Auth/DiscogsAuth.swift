@@ -7,11 +7,19 @@ public struct DiscogsAuth: Sendable {
     public let credentials: Credentials
     /// Where OAuth nonces and timestamps come from.
     public let nonceSource: OAuthNonceSource
+    /// The header fields every request carries when they never change (no credentials, or a token or
+    /// key and secret sent as a header), made once: nil for OAuth (signed per request) and the query forms.
+    public private(set) var constantHeaders: [(name: String, value: String)]?
 
     /// Creates a signer; inject `nonceSource` in tests.
     public init(credentials: Credentials, nonceSource: OAuthNonceSource = .system) {
         self.credentials = credentials
         self.nonceSource = nonceSource
+        constantHeaders = nil
+        if case .oauth = credentials { return }
+        if let additions = additions(method: "GET", url: ""), additions.queryItems.isEmpty {
+            constantHeaders = additions.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
     }
 
     /// What to add to one attempt of `method url` with an optional decoded form body.

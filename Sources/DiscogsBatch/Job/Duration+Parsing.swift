@@ -18,6 +18,12 @@ extension Duration {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
+    /// Whole nanoseconds (±292 years), for NIO deadlines and the sliding window's ticks.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
     /// Short human form: `850ms`, `42s`, `3m20s`, `2h5m`.
     public var humanDescription: String {
         let ms = milliseconds

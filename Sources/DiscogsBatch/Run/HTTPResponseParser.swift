@@ -121,7 +121,7 @@ struct HTTPResponseParser {
         switch state {
         case .head: return nil
         case .untilClose: return finish()
-        default: throw Failure(message: "the connection closed before the whole response arrived")
+        default: throw Failure(message: NIOHTTPTransport.closedEarly.message)
         }
     }
 

@@ -58,8 +58,8 @@ extension JobRunner {
             var sendHeaders = headers
             if body != nil { sendHeaders.append(("Content-Type", "application/json")) }
             var sendURL = currentURL
-            if !dropCredentials, let fixedAuthHeaders {
-                sendHeaders += fixedAuthHeaders
+            if !dropCredentials, let constant = auth.constantHeaders {
+                sendHeaders += constant
             } else if !dropCredentials, let additions = auth.additions(method: method, url: currentURL) {
                 sendHeaders += additions.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
                 if !additions.queryItems.isEmpty, let components = URLComponents(string: currentURL) {

@@ -9,10 +9,6 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
     let plan: Plan
     let credentials: Credentials
     let auth: DiscogsAuth
-    /// The credential's header fields when they are the same on every request (no credentials, or a
-    /// token or key and secret sent as a header): made once, not for every attempt. Nil for OAuth
-    /// (signed per request) and the query forms.
-    let fixedAuthHeaders: [(name: String, value: String)]?
     let redactor: Redactor
     let governor: RateGovernor<C>
     let policy: RetryPolicy
@@ -60,13 +56,6 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         self.plan = Plan(job: job)
         self.credentials = credentials
         self.auth = DiscogsAuth(credentials: credentials)
-        if case .oauth = credentials {
-            self.fixedAuthHeaders = nil
-        } else if let additions = auth.additions(method: "GET", url: job.baseURL), additions.queryItems.isEmpty {
-            self.fixedAuthHeaders = additions.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        } else {
-            self.fixedAuthHeaders = nil
-        }
         self.redactor = Redactor(credentials: credentials)
         let limit = job.rate.limit ?? job.rate.effectiveTier(for: job.auth.mode).limit
         var shared: SharedBudget?

@@ -172,7 +172,7 @@ public final class NIOHTTPTransport: HTTPTransport {
         }
     }
 
-    /// Keeps `channel` for the next request to `origin` when it may carry one. (Whether it is still
+    /// Keeps `connection` for the next request to `origin` when it may carry one. (Whether it is still
     /// open is asked when it is taken: a close can come in between anyway.)
     private func release(_ connection: Connection, to origin: Origin, reusable: Bool) {
         let kept = reusable && pool.withLockedValue { pool in
@@ -425,9 +425,8 @@ struct RequestBytes: Sendable {
     }
 }
 
-/// Where an exchange's reply goes: the waiting task's continuation, resumed once only. Touched only on
-/// the connection's event loop once made (by its handler, or by the failure of the write that carried
-/// it there), hence unchecked.
+/// Where an exchange's reply goes: the waiting task's continuation, resumed once only. Touched only by
+/// the connection's handler, on its event loop, once made; hence unchecked.
 final class ReplySlot: @unchecked Sendable {
     private var continuation: CheckedContinuation<Exchange.Reply, any Error>?
 
@@ -610,9 +609,3 @@ final class ExchangeHandler: ChannelInboundHandler, NIOScheduledCallbackHandler 
     }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
