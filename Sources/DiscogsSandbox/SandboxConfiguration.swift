@@ -20,6 +20,9 @@ public struct SandboxConfiguration: Sendable {
     public var credentials: SandboxCredentials
     /// Faults to inject, in order; see ``SandboxFault/parse(_:)`` for the grammar.
     public var faults: [SandboxFault]
+    /// Items in the demo user's collection (folders 1 and 2; folder 0 lists them all): 240 by default,
+    /// larger for benchmarks of collection walks and their dependent requests.
+    public var collectionItems: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -30,7 +33,8 @@ public struct SandboxConfiguration: Sendable {
         limitLow: Int = 25,
         rateLimited: Bool = true,
         credentials: SandboxCredentials = .demo,
-        faults: [SandboxFault] = []
+        faults: [SandboxFault] = [],
+        collectionItems: Int = 240
     ) {
         self.host = host
         self.port = port
@@ -41,5 +45,6 @@ public struct SandboxConfiguration: Sendable {
         self.rateLimited = rateLimited
         self.credentials = credentials
         self.faults = faults
+        self.collectionItems = collectionItems
     }
 }

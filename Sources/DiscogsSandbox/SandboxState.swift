@@ -36,7 +36,7 @@ final class SandboxState: Sendable {
             return (index, fault)
         }
         let catalogue = Catalogue(seed: configuration.seed, baseURL: "http://\(configuration.host):\(configuration.port)")
-        self.world = Locked((catalogue, UserStore(catalogue: catalogue, mainUser: credentials.username)))
+        self.world = Locked((catalogue, UserStore(catalogue: catalogue, mainUser: credentials.username, collectionItems: configuration.collectionItems)))
     }
 
     /// Called once the port is known, before the first request.

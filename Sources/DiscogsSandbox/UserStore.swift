@@ -1,7 +1,7 @@
 /// The sandbox's users and their in-memory data: wantlists (writable), collection folders and
 /// inventories. Initial contents come from the seed; writes live until the process ends.
 ///
-/// Users: the configured username (the demo user, 327 wants, 240 collection items in folders
+/// Users: the configured username (the demo user, 327 wants, 240 collection items (configurable) in folders
 /// 1 "Uncategorized" and 2 "Vinyl", 150 listings) and `other_user` (40 wants, 30 items, 12
 /// listings), so owner rules can be exercised.
 final class UserStore: Sendable {
@@ -32,7 +32,7 @@ final class UserStore: Sendable {
     let usernames: [String]
     private let state: Locked<[String: UserData]>
 
-    init(catalogue: Catalogue, mainUser: String) {
+    init(catalogue: Catalogue, mainUser: String, collectionItems: Int = 240) {
         let other = mainUser == "other_user" ? "second_user" : "other_user"
         let usernames = [mainUser, other]
         self.usernames = usernames
@@ -40,7 +40,7 @@ final class UserStore: Sendable {
         for (index, name) in usernames.enumerated() {
             var rng = SeededRandom(seed: catalogue.seed, kind: Catalogue.Kind.user.rawValue, id: UInt64(index))
             let wantCount = index == 0 ? 327 : 40
-            let itemCount = index == 0 ? 240 : 30
+            let itemCount = index == 0 ? collectionItems : 30
             let listingCount = index == 0 ? 150 : 12
             var seen = Set<Int>()
             var wants: [Want] = []

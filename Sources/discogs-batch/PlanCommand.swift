@@ -10,7 +10,9 @@ struct PlanCommand: ParsableCommand {
             line with key, request, method, url and vars (plus body, paginate and items when set). \
             Credentials are never shown: they are added when the request is sent. The count and the time \
             estimate go to standard error; with pagination, pages after the first are not known in \
-            advance, so both are minimums. Nothing is sent. Exits 2 when the job is invalid.
+            advance, so both are minimums. A dependent request (foreach from an earlier request's records) \
+            gets one line with its URL template and "count known at run time" (in JSON, "count": null). \
+            Nothing is sent. Exits 2 when the job is invalid.
             """
     )
 
@@ -29,6 +31,9 @@ struct PlanCommand: ParsableCommand {
         let json = json  // read the flag once, not per request
         for request in plan {
             if json { out.jsonLine(request) } else { out.line(PlanFormatter.row(request)) }
+        }
+        for spec in plan.dependentRequests {
+            out.line(json ? PlanFormatter.dependentJSON(spec, job: job) : PlanFormatter.dependentRow(spec, job: job))
         }
         out.flush()
         Console.error(PlanFormatter.summary(plan))

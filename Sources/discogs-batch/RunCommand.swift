@@ -193,7 +193,7 @@ enum ProgressLine {
             let rate = seconds > 0 ? Double(s.sent) / seconds : 0
             let left = max(0, s.planned - s.completed)
             let eta = rate > 0 && s.completed > 0 ? "\(Int(Double(left) * seconds / Double(s.completed)))s" : "?"
-            let line = "\r\u{1B}[K\(s.completed)/\(s.planned) done · \(String(format: "%.1f", rate)) req/s · \(s.rateLimited) 429s · ETA \(eta)"
+            let line = "\r\u{1B}[K\(s.completed)/\(s.planned)\(s.growing ? "+" : "") done · \(String(format: "%.1f", rate)) req/s · \(s.rateLimited) 429s · ETA \(eta)"
             FileHandle.standardError.write(Data(line.utf8))
             try? await Task.sleep(for: .milliseconds(500))
         }

@@ -63,6 +63,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "User that the token and OAuth credentials act as.")
     var username: String?
 
+    @Option(help: "Items in the demo user's collection (default 240).")
+    var collectionItems: Int = 240
+
     func makeConfiguration() throws -> SandboxConfiguration {
         let windowDuration: Duration
         do {
@@ -73,6 +76,7 @@ struct SandboxCommand: AsyncParsableCommand {
         guard windowDuration > .zero else { throw ValidationError("--window must be longer than 0") }
         guard limitHigh >= 1, limitLow >= 1 else { throw ValidationError("--limit-high and --limit-low must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (0...10_000_000).contains(collectionItems) else { throw ValidationError("--collection-items must be 0...10000000") }
         var faults: [SandboxFault] = []
         for spec in fault {
             do {
@@ -91,7 +95,7 @@ struct SandboxCommand: AsyncParsableCommand {
             username: username ?? demo.username)
         return SandboxConfiguration(
             host: host, port: port, seed: seed, window: windowDuration, limitHigh: limitHigh, limitLow: limitLow,
-            rateLimited: !noRateLimit, credentials: credentials, faults: faults)
+            rateLimited: !noRateLimit, credentials: credentials, faults: faults, collectionItems: collectionItems)
     }
 
     func run() async throws {

@@ -23,7 +23,9 @@ struct ValidateCommand: ParsableCommand {
             Console.report(result)
             if let job = result.job {
                 let plan = Plan(job: job)
-                let count = "\(plan.isLowerBound ? "at least " : "")\(plan.count) request\(plan.count == 1 ? "" : "s")"
+                var count = "\(plan.isLowerBound ? "at least " : "")\(plan.count) request\(plan.count == 1 ? "" : "s")"
+                let dependent = plan.dependentRequests.count
+                if dependent > 0 { count += " and \(dependent) dependent request\(dependent == 1 ? "" : "s") counted at run time" }
                 let warnings = result.warnings.count
                 out.line("\(path): valid, \(count)\(warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : "")")
             } else {

@@ -125,6 +125,15 @@ public struct RequestSpec: Sendable {
     public var paginate: Pagination?
     /// Dotted path to the list in the body whose elements become one record each.
     public var items: String?
+
+    /// The foreach key that takes its values from an earlier request's records, with its position
+    /// among the keys; nil for a request the plan expands in advance.
+    public var dependency: (axis: Int, from: String, select: ValuePath)? {
+        for (index, axis) in foreach.enumerated() {
+            if case .records(let from, let select) = axis.source { return (index, from, select) }
+        }
+        return nil
+    }
 }
 
 public struct Pagination: Sendable, Hashable {
@@ -139,6 +148,9 @@ public struct ForeachAxis: Sendable {
         case list([String])
         /// Inclusive; `step` is non-zero and may be negative.
         case range(from: Int64, to: Int64, step: Int64)
+        /// The values `select` finds in the successful records of the earlier request `from`, known only
+        /// while the run goes (`{from: NAME, select: PATH}`).
+        case records(from: String, select: ValuePath)
     }
 
     public var name: String

@@ -15,9 +15,16 @@ extension JobReader {
         var names: [String: Mark] = [:]
         var total = 0
         var requests: [RequestSpec] = []
+        // Every request's name and method, so that `from` can say whether it names one declared later.
+        let declared = items.enumerated().compactMap { index, node -> Declared? in
+            guard let name = node.mapping?.first(where: { $0.key.scalar?.text == "name" })?.value.scalar?.text else { return nil }
+            let method = node.mapping?.first(where: { $0.key.scalar?.text == "method" })?.value.scalar?.text
+            return Declared(name: name, index: index, method: method.flatMap(HTTPMethod.init(rawValue:)) ?? .GET)
+        }
         for (index, node) in items.enumerated() {
             let path = "requests[\(index)]"
-            guard let request = readRequest(node, path, defaults: defaults, auth: auth) else { continue }
+            guard let request = readRequest(node, path, defaults: defaults, auth: auth, index: index, declared: declared)
+            else { continue }
             if let first = names[request.name] {
                 context.error(request.mark, "\(path).name", "duplicate request name \"\(request.name)\" (first at \(first)); names make record keys and must be unique")
             }
@@ -40,7 +47,16 @@ extension JobReader {
         return requests
     }
 
-    private func readRequest(_ node: YAMLNode, _ path: String, defaults: RequestDefaults, auth: JobAuth) -> RequestSpec? {
+    /// A request as written, for checking `from`.
+    struct Declared {
+        var name: String
+        var index: Int
+        var method: HTTPMethod
+    }
+
+    private func readRequest(
+        _ node: YAMLNode, _ path: String, defaults: RequestDefaults, auth: JobAuth, index: Int, declared: [Declared]
+    ) -> RequestSpec? {
         let c = context
         guard let e = c.mapping(node, path, allowed: Self.requestKeys) else { return nil }
 
@@ -58,7 +74,7 @@ extension JobReader {
         if let n = e["method"]?.value, let value = c.oneOf(n, "\(path).method", HTTPMethod.self) { method = value }
 
         var foreach: [ForeachAxis] = []
-        if let n = e["foreach"]?.value { foreach = readForeach(n, "\(path).foreach") }
+        if let n = e["foreach"]?.value { foreach = readForeach(n, "\(path).foreach", index: index, declared: declared) }
         for axis in foreach where defaults.vars[axis.name] != nil {
             c.error(axis.mark, "\(path).foreach.\(axis.name)", "shadows vars.\(axis.name); give the foreach key another name")
         }
@@ -202,11 +218,12 @@ extension JobReader {
         }
     }
 
-    private func readForeach(_ node: YAMLNode, _ path: String) -> [ForeachAxis] {
+    private func readForeach(_ node: YAMLNode, _ path: String, index: Int, declared: [Declared]) -> [ForeachAxis] {
         guard let pairs = node.mapping, !pairs.isEmpty else {
             context.error(node.mark, path, "expected a mapping of variable names to values, found \(context.describe(node))")
             return []
         }
+        var dependent: String?
         return pairs.compactMap { pair in
             let name = pair.key.scalar?.text ?? ""
             let axisPath = "\(path).\(name)"
@@ -214,9 +231,70 @@ extension JobReader {
                 context.error(pair.key.mark, axisPath, "expected a variable name (letters, digits, _), found \"\(name)\"")
                 return nil
             }
+            if Self.isRecordsSource(pair.value) {
+                if let dependent {
+                    context.error(pair.value.mark, axisPath,
+                        "a request takes values from one earlier request only (foreach.\(dependent) already does); split it into two requests")
+                    return nil
+                }
+                dependent = name
+                guard let source = readRecordsSource(pair.value, axisPath, index: index, declared: declared) else { return nil }
+                return ForeachAxis(name: name, mark: pair.value.mark, source: source)
+            }
             guard let source = readSource(pair.value, axisPath) else { return nil }
             return ForeachAxis(name: name, mark: pair.value.mark, source: source)
         }
+    }
+
+    /// `{from: ..., select: ...}`, told apart from the other sources by either key.
+    static func isRecordsSource(_ node: YAMLNode) -> Bool {
+        node.mapping?.contains { ["from", "select"].contains($0.key.scalar?.text) } == true
+    }
+
+    /// `{from: NAME, select: PATH}`: NAME a request declared before this one that answers JSON.
+    private func readRecordsSource(_ node: YAMLNode, _ path: String, index: Int, declared: [Declared]) -> ForeachAxis.Source? {
+        let c = context
+        guard let e = c.mapping(node, path, allowed: ["from", "select"]) else { return nil }
+        var from: String?
+        if let n = e["from"]?.value, let name = c.string(n, "\(path).from") {
+            let earlier = declared.filter { $0.index < index }
+            if let source = declared.first(where: { $0.name == name }) {
+                if source.index == index {
+                    c.error(n.mark, "\(path).from", "a request cannot take values from its own records")
+                } else if source.index > index {
+                    c.error(n.mark, "\(path).from",
+                        "\"\(name)\" is requests[\(source.index)], declared after this one; from names a request declared earlier")
+                } else if source.method == .DELETE {
+                    c.error(n.mark, "\(path).from",
+                        "\"\(name)\" is a DELETE, whose answers carry no JSON to select from; name a request that answers JSON")
+                } else {
+                    from = name
+                }
+            } else {
+                var message = "unknown request \"\(name)\""
+                if let nearest = LoadContext.nearest(name, in: earlier.map(\.name)) {
+                    message += "; did you mean \"\(nearest)\"?"
+                } else {
+                    let names = earlier.map { "\"\($0.name)\"" }.joined(separator: ", ")
+                    message += earlier.isEmpty ? "; no request is declared before this one" : "; requests declared before this one: \(names)"
+                }
+                c.error(n.mark, "\(path).from", message)
+            }
+        } else if e["from"] == nil && !c.suggested.contains("\(path).from") {
+            c.error(node.mark, "\(path).from", "required key is missing; name the earlier request whose records give the values, e.g. from: collection")
+        }
+        var select: ValuePath?
+        if let n = e["select"]?.value, let text = c.string(n, "\(path).select") {
+            select = ValuePath(text)
+            if select == nil {
+                c.error(n.mark, "\(path).select",
+                    "expected a dotted path into each record's item or body, such as basic_information.id or artists[].id (name[] takes every element of a list), found \(c.describe(n))")
+            }
+        } else if e["select"] == nil && !c.suggested.contains("\(path).select") {
+            c.error(node.mark, "\(path).select", "required key is missing; the dotted path to the value in each record, e.g. select: basic_information.id")
+        }
+        guard let from, let select else { return nil }
+        return .records(from: from, select: select)
     }
 
     private func readSource(_ node: YAMLNode, _ path: String) -> ForeachAxis.Source? {
@@ -236,9 +314,9 @@ extension JobReader {
             kind == "range" || kind == "file"
         else {
             if let pairs = node.mapping, let key = pairs.first?.key, pairs.count == 1 {
-                c.error(key.mark, path, c.unknownKeyMessage(key.scalar?.text ?? "", allowed: ["range", "file"]))
+                c.error(key.mark, path, c.unknownKeyMessage(key.scalar?.text ?? "", allowed: ["range", "file", "from"]))
             } else {
-                c.error(node.mark, path, "expected a list of values, {range: {from, to}} or {file: PATH}, found \(c.describe(node))")
+                c.error(node.mark, path, "expected a list of values, {range: {from, to}}, {file: PATH} or {from: REQUEST, select: PATH}, found \(c.describe(node))")
             }
             return nil
         }
@@ -349,9 +427,10 @@ extension ForeachAxis {
         }
     }
 
-    /// How many values the axis yields.
+    /// How many values the axis yields; 0 for values from records, which only the run knows.
     public var count: Int {
         switch source {
+        case .records: return 0
         case .list(let values): return values.count
         case .range(let from, let to, let step):
             if (step > 0 && from > to) || (step < 0 && from < to) { return 0 }
@@ -364,6 +443,7 @@ extension ForeachAxis {
     /// The value at `index` (0 ≤ index < count).
     public func value(at index: Int) -> String {
         switch source {
+        case .records: preconditionFailure("values from records are not indexed")
         case .list(let values): return values[index]
         case .range(let from, _, let step): return String(from + Int64(index) * step)
         }

@@ -29,6 +29,8 @@ public struct Record: Sendable {
     public var key: String
     public var seq: Int
     public var vars: [(name: String, value: String)]
+    /// The key of the source record whose value made this request (dependent requests).
+    public var from: String?
     public var method: String
     public var url: String
     public var status: Int?
@@ -66,7 +68,12 @@ public struct Record: Sendable {
             raw(":")
             string(v.value)
         }
-        raw("},\"method\":")
+        raw("}")
+        if let from {
+            raw(",\"from\":")
+            string(from)
+        }
+        raw(",\"method\":")
         string(method)
         raw(",\"url\":")
         string(url)

@@ -23,13 +23,22 @@ public struct ResumeState: Sendable {
     /// Bytes cut off the end: a torn line and the lines of an incomplete page.
     public var truncatedBytes = 0
     public var records = 0
+    /// The values the kept records give dependent requests, in file order: the run takes them up
+    /// again without fetching their sources anew.
+    public var sourceValues: [SourceValue] = []
+    /// Source paths that led nowhere or to null, and to an object or list, in the kept records.
+    public var missingValues = 0
+    public var notScalarValues = 0
+
+    /// What the records of a request give others: the dependent request's index and its `select`.
+    public typealias Consumers = [String: [(consumer: Int, select: ValuePath)]]
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
     /// Scans `path` and truncates its incomplete tail; nil when there is no such file.
-    public static func load(path: String) throws -> ResumeState? {
+    public static func load(path: String, consumers: Consumers = [:]) throws -> ResumeState? {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -43,6 +52,9 @@ public struct ResumeState: Sendable {
         var lineNumber = 0
         // Item lines of the page being read, not yet known to be complete.
         var page: (key: String, start: Int, expected: Int, seen: Int, failed: Bool, pages: Int?)?
+        // Values found, each with the file offset of its line, so that a cut-off tail takes its own back.
+        var found: [(offset: Int, value: SourceValue)] = []
+        var missing: [(offset: Int, missing: Int, notScalar: Int)] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -58,8 +70,12 @@ public struct ResumeState: Sendable {
                 let line = Array(pending[lineStart..<newline])
                 let lineOffset = offset + lineStart
                 lineStart = newline + 1
-                guard let record = Self.parse(line) else {
+                guard let record = Self.parse(line, consumers: consumers) else {
                     throw Failure(description: "\(path):\(lineNumber): not a discogs-batch record; refusing to resume (move the file aside or pass --overwrite)")
+                }
+                if let selected = record.selected {
+                    found += selected.values.map { (lineOffset, $0) }
+                    missing.append((lineOffset, selected.missing, selected.notScalar))
                 }
                 state.records += 1
                 if let item = record.item {
@@ -94,6 +110,11 @@ public struct ResumeState: Sendable {
             }
             fsync(fd)
         }
+        state.sourceValues = found.lazy.filter { $0.offset < goodEnd }.map(\.value)
+        for entry in missing where entry.offset < goodEnd {
+            state.missingValues += entry.missing
+            state.notScalarValues += entry.notScalar
+        }
         return state
     }
 
@@ -102,9 +123,11 @@ public struct ResumeState: Sendable {
         var pages: Int?
         var failed: Bool
         var item: (pageKey: String, count: Int)?
+        /// What a successful record of a source request gives its dependent requests.
+        var selected: (values: [SourceValue], missing: Int, notScalar: Int)?
     }
 
-    static func parse(_ line: [UInt8]) -> Parsed? {
+    static func parse(_ line: [UInt8], consumers: Consumers = [:]) -> Parsed? {
         let scanner = JSONScanner(line)
         guard let document = scanner.document(), let keyRange = scanner.value(at: ["key"], in: document),
             line[keyRange.lowerBound] == UInt8(ascii: "\""),
@@ -119,6 +142,21 @@ public struct ResumeState: Sendable {
         {
             item = (String(key[..<slash.lowerBound]), count)
         }
-        return Parsed(key: key, pages: pages, failed: failed, item: item)
+        var selected: (values: [SourceValue], missing: Int, notScalar: Int)?
+        if !failed, !consumers.isEmpty, let nameRange = scanner.value(at: ["request"], in: document),
+            let name = try? JSONDecoderLite.string(Array(line[nameRange])), let wanted = consumers[name],
+            let content = scanner.value(at: ["item"], in: document) ?? scanner.value(at: ["body"], in: document)
+        {
+            let seq = scanner.value(at: ["seq"], in: document).flatMap(scanner.integer) ?? 0
+            var result: (values: [SourceValue], missing: Int, notScalar: Int) = ([], 0, 0)
+            for (consumer, select) in wanted {
+                let selection = scanner.select(select, in: content)
+                result.values += selection.values.map { SourceValue(consumer: consumer, value: $0, from: key, seq: seq) }
+                result.missing += selection.missing
+                result.notScalar += selection.notScalar
+            }
+            selected = result
+        }
+        return Parsed(key: key, pages: pages, failed: failed, item: item, selected: selected)
     }
 }

@@ -6,14 +6,19 @@ public struct Plan: Sequence, Sendable {
         self.job = job
     }
 
-    /// Requests before pagination adds pages.
+    /// Requests known before the run: before pagination adds pages, without dependent requests.
     public var count: Int {
-        job.requests.reduce(0) { $0 + $1.foreach.reduce(1) { $0 * $1.count } }
+        job.requests.reduce(0) { $0 + ($1.dependency == nil ? $1.foreach.reduce(1) { $0 * $1.count } : 0) }
     }
 
-    /// True when pages beyond the first make the real number of requests larger than `count`.
+    /// True when pages beyond the first or dependent requests make the real number larger than `count`.
     public var isLowerBound: Bool {
-        job.requests.contains { $0.paginate != nil }
+        job.requests.contains { $0.paginate != nil || $0.dependency != nil }
+    }
+
+    /// The requests whose count only the run knows: their values come from earlier requests' records.
+    public var dependentRequests: [RequestSpec] {
+        job.requests.filter { $0.dependency != nil }
     }
 
     /// The shortest time the rate budget allows for `count` requests: the last one may go out after
@@ -54,7 +59,10 @@ public struct Plan: Sequence, Sendable {
                 if !started {
                     started = true
                     counters = Array(repeating: 0, count: job.requests[requestIndex].foreach.count)
-                    if job.requests[requestIndex].foreach.contains(where: { $0.count == 0 }) {
+                    // Dependent requests are planned by the run, as their sources' records come.
+                    if job.requests[requestIndex].dependency != nil
+                        || job.requests[requestIndex].foreach.contains(where: { $0.count == 0 })
+                    {
                         advanceRequest()
                         continue
                     }
@@ -84,29 +92,38 @@ public struct Plan: Sequence, Sendable {
         private func make(_ spec: RequestSpec) -> PlannedRequest {
             var vars: [(name: String, value: String)] = []
             vars.reserveCapacity(spec.foreach.count)
-            var key = spec.name
             for (axis, index) in zip(spec.foreach, counters) {
-                let value = axis.value(at: index)
-                vars.append((axis.name, value))
-                key += "/\(axis.name)=\(PercentEncoding.encode(value, table: PercentEncoding.keyValueTable))"
+                vars.append((axis.name, axis.value(at: index)))
             }
-            let globals = job.vars
-            let lookup: (String) -> String = { name in
-                vars.first { $0.name == name }?.value ?? globals[name] ?? ""
-            }
-            var url = job.baseURL
-            url += spec.path.render(lookup) { PercentEncoding.encode($0, table: PercentEncoding.pathSegmentTable) }
-            var separator = "?"
-            for item in spec.query {
-                url += separator
-                url += PercentEncoding.encode(item.name, table: PercentEncoding.unreservedTable)
-                url += "="
-                url += PercentEncoding.encode(item.value.render(lookup), table: PercentEncoding.unreservedTable)
-                separator = "&"
-            }
-            return PlannedRequest(
-                key: key, requestIndex: requestIndex, name: spec.name, vars: vars, method: spec.method, url: url,
-                headers: spec.headers, body: spec.body?.render(lookup), paginate: spec.paginate, items: spec.items)
+            return Plan.request(spec, index: requestIndex, vars: vars, job: job)
         }
+    }
+
+    /// The request `spec` (at `index` in the job) makes with these foreach values, in the order its keys
+    /// are written: its key, URL and body.
+    public static func request(
+        _ spec: RequestSpec, index requestIndex: Int, vars: [(name: String, value: String)], job: Job
+    ) -> PlannedRequest {
+        var key = spec.name
+        for (name, value) in vars {
+            key += "/\(name)=\(PercentEncoding.encode(value, table: PercentEncoding.keyValueTable))"
+        }
+        let globals = job.vars
+        let lookup: (String) -> String = { name in
+            vars.first { $0.name == name }?.value ?? globals[name] ?? ""
+        }
+        var url = job.baseURL
+        url += spec.path.render(lookup) { PercentEncoding.encode($0, table: PercentEncoding.pathSegmentTable) }
+        var separator = "?"
+        for item in spec.query {
+            url += separator
+            url += PercentEncoding.encode(item.name, table: PercentEncoding.unreservedTable)
+            url += "="
+            url += PercentEncoding.encode(item.value.render(lookup), table: PercentEncoding.unreservedTable)
+            separator = "&"
+        }
+        return PlannedRequest(
+            key: key, requestIndex: requestIndex, name: spec.name, vars: vars, method: spec.method, url: url,
+            headers: spec.headers, body: spec.body?.render(lookup), paginate: spec.paginate, items: spec.items)
     }
 }

@@ -1,13 +1,15 @@
 extension JobRunner {
-    /// Writes the records of one outcome (one line, or one per item) with one write, and counts it.
-    func finish(_ request: PlannedRequest, seq: Int, outcome: Outcome, page: (number: Int, of: Int)?) throws {
+    /// Writes the records of one outcome (one line, or one per item) with one write, counts them, and
+    /// gives back what the queue needs: success, the page count, and values for dependent requests.
+    func finish(_ item: WorkQueue.Item, outcome: Outcome, pages: Int?) throws -> WorkQueue.Report {
+        let request = item.request
         var key = request.key
-        if let page { key += "/page=\(page.number)" }
+        if let page = item.page { key += "/page=\(page)" }
         var record = Record(
-            job: job.name, request: request.name, key: key, seq: seq, vars: request.vars,
+            job: job.name, request: request.name, key: key, seq: item.seq, vars: request.vars, from: item.from,
             method: request.method.rawValue, url: outcome.url, status: outcome.response?.status,
             attempts: outcome.attempts, at: outcome.at, ms: outcome.ms,
-            rateLimit: outcome.rateLimit, page: page?.number, pages: page?.of)
+            rateLimit: outcome.rateLimit, page: item.page, pages: item.page.map { pages ?? $0 })
         var failure = outcome.failure
         if let error = outcome.transportError {
             failure = (error.recordKind, error.message)
@@ -22,6 +24,8 @@ extension JobRunner {
 
         var lines: [UInt8] = []
         var count = 1
+        // The ranges whose values dependent requests take, with the key of the record each one is.
+        var contents: [(key: String, range: Range<Int>)] = []
         if failure == nil, let path = request.items, let document = outcome.document {
             let scanner = JSONScanner(document.bytes)
             let segments = path.split(separator: ".")
@@ -29,37 +33,73 @@ extension JobRunner {
                 count = max(1, items.count)
                 if items.isEmpty { record.payload = .noItems }
                 for (index, range) in items.enumerated() {
-                    var item = record
-                    item.key = "\(key)/item=\(index)"
-                    item.payload = .item(Array(document.bytes[range]), index: index, count: items.count)
-                    lines += item.encoded()
+                    var line = record
+                    line.key = "\(key)/item=\(index)"
+                    line.payload = .item(Array(document.bytes[range]), index: index, count: items.count)
+                    lines += line.encoded()
+                    contents.append((line.key, range))
                 }
             } else {
                 failure = ("decode", "items path \"\(path)\" is not a list in the response body")
             }
+        } else if failure == nil, let document = outcome.document {
+            contents.append((key, document.range))
         }
         if lines.isEmpty {
             record.error = failure
             lines = record.encoded()
         }
-        try writer.write(lines)
+        if item.writes { try writer.write(lines) }
 
+        var report = WorkQueue.Report(succeeded: failure == nil, pages: pages)
+        if failure == nil, let wanted = consumers[request.name], let document = outcome.document {
+            report.values = select(wanted, from: contents, in: document.bytes, seq: item.seq)
+        }
         let rejected = failure != nil && outcome.response.map { Self.isCredentialFailure($0.status, credentials) } == true
         let stop = state.withLockedValue { state -> Bool in
-            state.summary.records += count
+            if item.writes { state.summary.records += count }
             if failure == nil {
                 state.sawSuccess = true
             } else if rejected && !state.sawSuccess {
                 state.summary.credentialsRejected = credentialsMessage(outcome.response?.status ?? 0)
             }
-            if page == nil || failure != nil || page.map({ $0.number >= $0.of }) == true {
-                state.summary.completed += 1
-                if failure != nil { state.summary.failed += 1 }
-            }
             return state.summary.credentialsRejected != nil
         }
-        if let failure { logger.warning("\(key): \(failure.message)") }
+        if let failure, item.writes { logger.warning("\(key): \(failure.message)") }
         if stop { throw CredentialsRejected() }
+        return report
+    }
+
+    /// The values the dependent requests `wanted` take from these records; what was skipped is counted
+    /// in the summary and warned of once per dependent request.
+    private func select(
+        _ wanted: [(consumer: Int, select: ValuePath)], from contents: [(key: String, range: Range<Int>)],
+        in bytes: [UInt8], seq: Int
+    ) -> [SourceValue] {
+        let scanner = JSONScanner(bytes)
+        var values: [SourceValue] = []
+        var missing = 0
+        var notScalar: [Int] = []
+        for (consumer, path) in wanted {
+            for content in contents {
+                let selection = scanner.select(path, in: content.range)
+                values += selection.values.map { SourceValue(consumer: consumer, value: $0, from: content.key, seq: seq) }
+                missing += selection.missing + selection.notScalar
+                if selection.notScalar > 0 { notScalar.append(consumer) }
+                if selection.missing > 0 {
+                    logger.debug("\(content.key): \(path) has no value for \(job.requests[consumer].name); skipped")
+                }
+            }
+        }
+        let warn = state.withLockedValue { state -> [Int] in
+            state.summary.missingValues += missing
+            return notScalar.filter { state.warnedNotScalar.insert($0).inserted }
+        }
+        for (consumer, path) in wanted where warn.contains(consumer) {
+            logger.warning(
+                "\(job.requests[consumer].name): select \(path) found an object or a list where a value was expected; those records give no value")
+        }
+        return values
     }
 
     /// The three `X-Discogs-Ratelimit*` headers (the first of each), in one pass over the headers.

@@ -19,13 +19,19 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
     let concurrency: Int
     let options: RunOptions
     let resumed: ResumeState?
+    /// Per source request: the dependent requests that take values from its records.
+    let consumers: ResumeState.Consumers
     let state: NIOLockedValueBox<State>
 
-    struct State: Sendable {
-        var iterator: Plan.Iterator
-        var seq = 0
+    struct State: @unchecked Sendable {  // only ever touched under `state`'s lock
+        var queue: WorkQueue
         var summary = RunSummary()
         var sawSuccess = false
+        /// Bumped whenever the queue may have something new; a worker waits only on the generation it saw.
+        var generation = 0
+        var waiters: [(generation: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// Dependent requests already warned of a `select` that found objects or lists.
+        var warnedNotScalar: Set<Int> = []
     }
 
     /// Thrown inside workers once the run is stopping: the request in hand writes no record.
@@ -77,14 +83,17 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         self.concurrency = options.concurrency ?? job.concurrency
         self.options = options
         let path = options.outputPath ?? job.outputPath ?? "-"
+        self.consumers = Self.consumers(of: job)
         do {
-            self.resumed = options.resume && path != "-" ? try ResumeState.load(path: path) : nil
+            self.resumed = options.resume && path != "-" ? try ResumeState.load(path: path, consumers: consumers) : nil
         } catch {
             throw RunError.output("\(error)")
         }
         self.writer = try Self.openOutput(path, overwrite: options.overwrite, resume: options.resume)
-        var state = State(iterator: plan.makeIterator())
-        state.summary.planned = plan.count
+        var state = State(queue: WorkQueue(job: job, shard: options.shard, resumed: resumed))
+        state.summary.planned = state.queue.counts.planned
+        state.summary.growing = state.queue.isGrowing
+        state.summary.missingValues = resumed?.missingValues ?? 0
         state.summary.truncatedBytes = resumed?.truncatedBytes ?? 0
         state.summary.output = writer.path ?? "standard output"
         self.state = NIOLockedValueBox(state)
@@ -118,9 +127,11 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Stops dispatching: requests in flight finish and write their records, nothing new starts.
     public func stop(_ reason: StopReason) {
-        state.withLockedValue { state in
+        let waiters = state.withLockedValue { state in
             if state.summary.stopped == nil { state.summary.stopped = reason }
+            return state.wakeAll()
         }
+        for waiter in waiters { waiter.resume() }
     }
 
     var isStopping: Bool {
@@ -159,26 +170,6 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    private func next() -> (Int, PlannedRequest)? {
-        state.withLockedValue { state in
-            while state.summary.stopped == nil, state.summary.credentialsRejected == nil,
-                state.summary.outputFailure == nil, let request = state.iterator.next()
-            {
-                state.seq += 1
-                if let shard = options.shard, Plan.shard(of: request.key, count: shard.count) != shard.index {
-                    continue
-                }
-                if request.paginate == nil, resumed?.done[request.key] != nil {
-                    state.summary.skipped += 1
-                    state.summary.completed += 1
-                    continue
-                }
-                return (state.seq, request)
-            }
-            return nil
-        }
-    }
-
     /// Takes one HTTP request from `--max-requests`; false (and the run stops) when none is left.
     func reserveSend() -> Bool {
         state.withLockedValue { state in
@@ -192,66 +183,106 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
+    /// One worker: takes items from the queue until it is done or the run stops.
     private func work() async throws {
-        while let (seq, request) = next() {
-            try Task.checkCancellation()
-            if request.paginate != nil {
-                try await paginate(request, seq: seq)
-            } else {
-                let outcome = try await fetch(request, url: request.url)
-                try finish(request, seq: seq, outcome: outcome, page: nil)
+        while let item = try await nextItem() {
+            do {
+                try Task.checkCancellation()
+                let report = try await perform(item)
+                let waiters = state.withLockedValue { state in
+                    state.queue.finished(item, report)
+                    state.fold()
+                    return state.wakeAll()
+                }
+                for waiter in waiters { waiter.resume() }
+            } catch {
+                let waiters = state.withLockedValue { state in
+                    state.queue.abandoned(item)
+                    return state.wakeAll()
+                }
+                for waiter in waiters { waiter.resume() }
+                throw error
             }
         }
     }
 
-    /// Walks `page=1...` until `pagination.pages`, `max_pages`, an error, or a page that does not advance.
-    private func paginate(_ request: PlannedRequest, seq: Int) async throws {
-        let maxPages = request.paginate?.maxPages ?? Int.max
-        var previous: Int?
-        var page = 1
+    /// The next item, waiting while items in flight may still make more; nil when the run is over.
+    private func nextItem() async throws -> WorkQueue.Item? {
         while true {
-            if let done = resumed?.done["\(request.key)/page=\(page)"] {
-                state.withLockedValue { $0.summary.skipped += 1 }
-                let pages = done.pages ?? page
-                if done.failed || page >= pages || page >= maxPages {
-                    state.withLockedValue { $0.summary.completed += 1 }
-                    return
+            let step = state.withLockedValue { state -> (WorkQueue.Next, Int) in
+                if state.summary.stopped != nil || state.summary.credentialsRejected != nil || state.summary.outputFailure != nil {
+                    return (.done, state.generation)
                 }
-                page += 1
-                previous = nil
-                continue
+                let next = state.queue.next()
+                state.fold()
+                return (next, state.generation)
             }
-            let separator = request.url.contains("?") ? "&" : "?"
-            var outcome = try await fetch(request, url: "\(request.url)\(separator)page=\(page)")
-            var pages: Int?
-            if let response = outcome.response, (200..<300).contains(response.status), let body = outcome.document {
-                let scanner = JSONScanner(body.bytes)
-                let pagination = scanner.value(at: ["pagination"], in: body.range)
-                pages = pagination.flatMap { scanner.value(at: ["pages"], in: $0) }.flatMap(scanner.integer)
-                let reported = pagination.flatMap { scanner.value(at: ["page"], in: $0) }.flatMap(scanner.integer)
-                let content = Self.contentHash(body.bytes, excluding: pagination)
-                if let reported, reported != page {
-                    outcome.failure = ("decode", "pagination did not advance: asked for page \(page), the answer is page \(reported)")
-                } else if page > 1, previous != nil, content == previous {
-                    outcome.failure = ("decode", "page \(page) repeats page \(page - 1); stopping instead of looping")
+            switch step.0 {
+            case .work(let item): return item
+            case .done: return nil
+            case .wait:
+                try Task.checkCancellation()
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        let now = state.withLockedValue { state -> Bool in
+                            guard state.generation == step.1, !Task.isCancelled else { return true }
+                            state.waiters.append((step.1, continuation))
+                            return false
+                        }
+                        if now { continuation.resume() }
+                    }
+                } onCancel: {
+                    for waiter in state.withLockedValue({ $0.wakeAll() }) { waiter.resume() }
                 }
-                previous = content
             }
-            try finish(request, seq: seq, outcome: outcome, page: (page, pages ?? page))
-            guard outcome.failure == nil, let pages, page < pages, page < maxPages else { return }
-            page += 1
         }
     }
 
-    static func contentHash(_ bytes: [UInt8], excluding range: Range<Int>?) -> Int {
-        var hasher = Hasher()
-        if let range {
-            bytes[..<range.lowerBound].withUnsafeBytes { hasher.combine(bytes: $0) }
-            bytes[range.upperBound...].withUnsafeBytes { hasher.combine(bytes: $0) }
-        } else {
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    /// Fetches one item, checks its page, writes its records and says what it gave.
+    private func perform(_ item: WorkQueue.Item) async throws -> WorkQueue.Report {
+        var url = item.request.url
+        if let page = item.page { url += "\(url.contains("?") ? "&" : "?")page=\(page)" }
+        var outcome = try await fetch(item.request, url: url)
+        var pages: Int?
+        if let page = item.page, let response = outcome.response, (200..<300).contains(response.status),
+            let body = outcome.document
+        {
+            let scanner = JSONScanner(body.bytes)
+            let pagination = scanner.value(at: ["pagination"], in: body.range)
+            pages = pagination.flatMap { scanner.value(at: ["pages"], in: $0) }.flatMap(scanner.integer)
+            let reported = pagination.flatMap { scanner.value(at: ["page"], in: $0) }.flatMap(scanner.integer)
+            if let reported, reported != page {
+                outcome.failure = ("decode", "pagination did not advance: asked for page \(page), the answer is page \(reported)")
+            }
         }
-        return hasher.finalize()
+        return try finish(item, outcome: outcome, pages: pages)
+    }
+
+    /// Per source request name, the dependent requests that take values from it.
+    static func consumers(of job: Job) -> ResumeState.Consumers {
+        var consumers: ResumeState.Consumers = [:]
+        for (index, request) in job.requests.enumerated() {
+            if let dependency = request.dependency { consumers[dependency.from, default: []].append((index, dependency.select)) }
+        }
+        return consumers
+    }
+}
+
+extension JobRunner.State {
+    /// Everyone waiting, to be resumed outside the lock, and a new generation.
+    mutating func wakeAll() -> [CheckedContinuation<Void, Never>] {
+        generation += 1
+        defer { waiters = [] }
+        return waiters.map(\.continuation)
+    }
+
+    /// The queue's counters into the summary.
+    mutating func fold() {
+        summary.planned = queue.counts.planned
+        summary.completed = queue.counts.completed
+        summary.failed = queue.counts.failed
+        summary.skipped = queue.counts.skipped
+        summary.growing = queue.isGrowing
     }
 }
 

@@ -47,6 +47,10 @@ public struct RunSummary: Sendable {
     public var skipped = 0
     /// Bytes of a torn or incomplete tail cut off the output before resuming.
     public var truncatedBytes = 0
+    /// Source records whose `select` found no value (missing, null, or not a scalar) for a dependent request.
+    public var missingValues = 0
+    /// True while more requests may still be found (pages not yet known, dependent requests not yet made).
+    public var growing = false
     public var output: String = "standard output"
 
     /// SPEC §4 exit codes: 0 all succeeded, 1 some failed, 3 credentials rejected, 4 output failed.
@@ -68,6 +72,9 @@ public struct RunSummary: Sendable {
         if let credentialsRejected { lines.append("  stopped: \(credentialsRejected)") }
         if let outputFailure { lines.append("  stopped: \(outputFailure)") }
         if let stopped { lines.append("  stopped: \(stopped.description); run again with --resume to continue") }
+        if missingValues > 0 {
+            lines.append("  \(missingValues) source value\(missingValues == 1 ? "" : "s") missing, null or not a scalar: skipped (--verbose names them)")
+        }
         if skipped > 0 || truncatedBytes > 0 {
             lines.append("  resumed: \(skipped) already in the output skipped, \(truncatedBytes) bytes of an incomplete tail dropped")
         }
