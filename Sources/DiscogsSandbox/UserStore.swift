@@ -1,7 +1,8 @@
 /// The sandbox's users and their in-memory data: wantlists (writable), collection folders and
 /// inventories. Initial contents come from the seed; writes live until the process ends.
 ///
-/// Users: the configured username (the demo user, 327 wants, 240 collection items (configurable) in folders
+/// Users: the configured username (the demo user, 327 wants, 240 collection items (configurable; every 20th
+/// a second copy of an earlier release) in folders
 /// 1 "Uncategorized" and 2 "Vinyl", 150 listings) and `other_user` (40 wants, 30 items, 12
 /// listings), so owner rules can be exercised.
 final class UserStore: Sendable {
@@ -51,11 +52,16 @@ final class UserStore: Sendable {
                     releaseID: release, notes: rng.chance(0.2) ? rng.pick(Vocabulary.sentences) : "",
                     rating: rng.chance(0.3) ? rng.int(1...5) : 0, dateAdded: Catalogue.date(&rng, from: 2012)))
             }
-            let collection = (0..<itemCount).map { item in
+            var collection = (0..<itemCount).map { item in
                 Instance(
                     instanceID: 100_000 * (index + 1) + item, releaseID: rng.int(Catalogue.releaseIDs),
                     folderID: rng.chance(0.65) ? 1 : 2, rating: rng.chance(0.4) ? rng.int(1...5) : 0,
                     dateAdded: Catalogue.date(&rng, from: 2010))
+            }
+            // As real collectors do, some own a release twice (one copy in each folder, say): every
+            // 20th item is a second copy of the release seven items before it.
+            for item in stride(from: 19, to: collection.count, by: 20) {
+                collection[item].releaseID = collection[item - 7].releaseID
             }
             let listings = (1...listingCount).map { index + usernames.count * $0 }
             data[name] = UserData(index: index, wants: wants, collection: collection, listingIDs: listings)
