@@ -1,6 +1,6 @@
 extension JobRunner {
     /// Writes the records of one outcome (one line, or one per item) with one write, and counts it.
-    func finish(_ request: PlannedRequest, seq: Int, outcome: Outcome, page: (number: Int, of: Int)?) throws {
+    func finish(_ request: PlannedRequest, seq: Int, outcome: Outcome, page: (number: Int, of: Int?)?) throws {
         var key = request.key
         if let page { key += "/page=\(page.number)" }
         var record = Record(
@@ -13,6 +13,9 @@ extension JobRunner {
             failure = (error.recordKind, error.message)
         } else if let response = outcome.response, failure == nil, !(200..<300).contains(response.status) {
             failure = (Self.isCredentialFailure(response.status, credentials) ? "auth" : "http", httpMessage(response, outcome))
+            if let page, let cap = Self.capMessage(url: outcome.url, page: page.number), let message = failure?.message {
+                failure?.message = message + (message.hasSuffix(".") ? " " : ": ") + cap
+            }
         }
         if let document = outcome.document {
             record.payload = .json(Array(document.bytes[document.range]))
@@ -52,7 +55,7 @@ extension JobRunner {
             } else if rejected && !state.sawSuccess {
                 state.summary.credentialsRejected = credentialsMessage(outcome.response?.status ?? 0)
             }
-            if page == nil || failure != nil || page.map({ $0.number >= $0.of }) == true {
+            if page.map({ Self.endsRequest(page: $0.number, pages: $0.of, maxPages: request.paginate?.maxPages, failed: failure != nil) }) ?? true {
                 state.summary.completed += 1
                 if failure != nil { state.summary.failed += 1 }
             }
@@ -83,8 +86,10 @@ extension JobRunner {
         return Record.RateLimit(limit: limit.flatMap { Int($0) }, used: used.flatMap { Int($0) }, remaining: remaining.flatMap { Int($0) })
     }
 
+    /// Only a 401 says the credentials are refused: Discogs's edge answers some clients 403 with an HTML
+    /// page, and a private collection answers 403 to everyone else; those are failed records.
     static func isCredentialFailure(_ status: Int, _ credentials: Credentials) -> Bool {
-        guard status == 401 || status == 403 else { return false }
+        guard status == 401 else { return false }
         if case .none = credentials { return false }
         return true
     }

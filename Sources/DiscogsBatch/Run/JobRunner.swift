@@ -237,7 +237,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
                 }
                 previous = content
             }
-            try finish(request, seq: seq, outcome: outcome, page: (page, pages ?? page))
+            try finish(request, seq: seq, outcome: outcome, page: (page, pages))
             guard outcome.failure == nil, let pages, page < pages, page < maxPages else { return }
             page += 1
         }
