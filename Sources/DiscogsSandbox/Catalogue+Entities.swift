@@ -179,7 +179,7 @@ extension Catalogue {
         let fingerprint = SeededRandom.hash(relevant.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
         var rng = SeededRandom(seed: seed, kind: Kind.search.rawValue, id: fingerprint)
         let type = parameters.first { $0.0 == "type" }?.1.lowercased()
-        let count = relevant.isEmpty ? 10_000 : rng.int(0...900)
+        let count = relevant.isEmpty ? 250_000 : rng.int(0...900)  // unfiltered: the whole database, past the 10,000 served
         return GeneratedList(key: "results", count: count) { index in
             var itemRNG = SeededRandom(seed: seed, kind: Kind.search.rawValue, id: fingerprint &+ UInt64(index) &* 0x1_0000_0001)
             let kinds = ["release", "master", "artist", "label"]
@@ -231,14 +231,19 @@ extension Catalogue {
         users[id % users.count]
     }
 
-    func listing(id: Int, users: [String], authenticated: Bool) -> JSONValue? {
+    /// A marketplace listing, shaped as recorded from Discogs (2019): the seller's weight,
+    /// format_quantity, external_id and location only when `viewer` is the seller.
+    func listing(id: Int, users: [String], authenticated: Bool, viewer: String? = nil) -> JSONValue? {
         guard Catalogue.listingIDs.contains(id) else { return nil }
         var rng = rng(.listing, id)
         let releaseID = rng.int(Catalogue.releaseIDs)
         let core = ReleaseCore(catalogue: self, id: releaseID)
         let seller = listingSeller(id: id, users: users)
         let price = Double(rng.int(150...12000)) / 100
-        return .object([
+        let shipping = Double(rng.int(300...2500)) / 100
+        let sellerID = users.firstIndex(of: seller).map { $0 + 1 } ?? 0
+        let weight = core.format.name == "Vinyl" ? 230 : 85
+        var fields: [(String, JSONValue)] = [
             ("id", .int(id)),
             ("resource_url", .string("\(baseURL)/marketplace/listings/\(id)")),
             ("uri", .string("\(baseURL)/sell/item/\(id)")),
@@ -252,11 +257,21 @@ extension Catalogue {
             ("audio", false),
             ("price", .object([("currency", "USD"), ("value", .decimal(price))])),
             ("original_price", .object([("curr_abbr", "USD"), ("curr_id", 1), ("formatted", .string("$\(price)")), ("value", .decimal(price))])),
-            ("shipping_price", .object([("currency", "USD"), ("value", .decimal(Double(rng.int(300...2500)) / 100))])),
+            ("shipping_price", .object([("currency", "USD"), ("value", .decimal(shipping))])),
+            ("original_shipping_price", .object([("curr_abbr", "USD"), ("curr_id", 1), ("formatted", .string("$\(shipping)")), ("value", .decimal(shipping))])),
+            ("in_cart", false),
+            ("estimated_weight", .int(weight)),
             ("seller", .object([
-                ("id", .int(users.firstIndex(of: seller).map { $0 + 1 } ?? 0)),
+                ("id", .int(sellerID)),
+                ("uid", .int(sellerID)),
                 ("username", .string(seller)),
                 ("resource_url", .string("\(baseURL)/users/\(seller)")),
+                ("url", .string("\(baseURL)/users/\(seller)")),
+                ("html_url", .string("\(baseURL)/user/\(seller)")),
+                ("avatar_url", .string(authenticated ? "\(baseURL)/images/U-\(sellerID).jpeg" : "")),
+                ("shipping", .string(rng.pick(Vocabulary.sentences))),
+                ("payment", "PayPal"),
+                ("stats", .object([("rating", .string("\(rng.int(900...1000) / 10).\(rng.int(0...9))")), ("total", .int(rng.int(0...3000))), ("stars", .decimal(Double(rng.int(6...10)) / 2))])),
             ])),
             ("release", .object([
                 ("id", .int(releaseID)),
@@ -267,9 +282,20 @@ extension Catalogue {
                 ("artist", .string(core.artistIDs.map(artistName).joined(separator: " & "))),
                 ("title", .string(core.title)),
                 ("format", .string(core.format.name)),
-                ("thumb", .string(thumb("release", releaseID, authenticated: authenticated))),
+                ("thumbnail", .string(thumb("release", releaseID, authenticated: authenticated))),
+                ("images", .array((0..<core.imageCount).map { image("release", releaseID, $0, authenticated: authenticated) })),
+                ("stats", .object([
+                    ("user", .object([("in_collection", 0), ("in_wantlist", 0)])),
+                    ("community", .object([("in_collection", .int(core.have)), ("in_wantlist", .int(core.want))])),
+                ])),
             ])),
-        ])
+        ]
+        if viewer == seller {
+            fields += [
+                ("weight", .decimal(Double(weight))), ("format_quantity", 0), ("external_id", ""), ("location", ""),
+            ]
+        }
+        return .object(fields)
     }
 
     func marketplaceStats(releaseID: Int, currency: String) -> JSONValue? {

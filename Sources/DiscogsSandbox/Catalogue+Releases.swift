@@ -91,6 +91,10 @@ extension Catalogue {
                 ("want", .int(core.want)),
                 ("rating", .object([("count", .int(ratingCount)), ("average", .decimal(Double(rng.int(250...500)) / 100))])),
                 ("submitter", .object([("username", .string("contributor_\(rng.int(1...999))")), ("resource_url", .string("\(baseURL)/users/contributor"))])),
+                ("contributors", .array((1...(id % 4 + 1)).map { index in
+                    let name = "contributor_\((id &* 31 &+ index &* 97) % 999 + 1)"
+                    return .object([("username", .string(name)), ("resource_url", .string("\(baseURL)/users/\(name)"))])
+                })),
                 ("data_quality", "Correct"),
                 ("status", "Accepted"),
             ])),
@@ -137,10 +141,13 @@ extension Catalogue {
             ("title", .string(core.title)),
             ("year", .int(core.year)),
         ]
-        fields.append(("formats", [.object([
+        var format: [(String, JSONValue)] = [
             ("name", .string(core.format.name)), ("qty", "1"),
             ("descriptions", .array(core.format.descriptions.map { .string($0) })),
-        ])]))
+        ]
+        // Free text some formats carry on Discogs (a colour, a pressing note).
+        if id % 6 == 0 { format.append(("text", .string(["Clear", "Gatefold", "180g", "Red"][id / 6 % 4]))) }
+        fields.append(("formats", [.object(format)]))
         fields.append(("labels", .array([labelRef(core.labelID, catno: core.catno)])))
         fields.append(("artists", .array(core.artistIDs.map { artistRef($0) })))
         fields.append(("genres", .array(core.genres.map { .string($0) })))

@@ -2,15 +2,33 @@ import HTTPTypes
 
 /// Discogs pagination: `page`/`per_page` (default 50, at most 100; more is clamped to 100), the
 /// `pagination` object with `urls` keys present only where they apply, and a `Link` header
-/// saying the same. Only the last page can be short. A page past the last is a 404; `page` or
-/// `per_page` that is not a positive integer is a 422.
+/// saying the same. Only the last page can be short. A page past the last is a 404 (Discogs's own message: `Page 4 is outside of valid range [1, 3].`); `page` or
+/// `per_page` that is not a positive integer is a 422. A page past a `Cap` answers the same 404.
 struct Paginator {
     static let defaultPerPage = 50
     static let maxPerPage = 100
 
     let baseURL: String
 
-    func reply(_ list: GeneratedList, request: SandboxRequest) -> SandboxReply {
+    /// How far Discogs serves a list whatever its length: search at most 10,000 results, another
+    /// seller's inventory at most 100 pages. `pagination.pages` still reports the whole list; a page
+    /// past the cap answers like a page past the end.
+    enum Cap {
+        case items(Int)
+        case pages(Int)
+
+        static let search = Cap.items(10_000)
+        static let foreignInventory = Cap.pages(100)
+
+        func lastPage(perPage: Int) -> Int {
+            switch self {
+            case .items(let count): (count + perPage - 1) / perPage
+            case .pages(let count): count
+            }
+        }
+    }
+
+    func reply(_ list: GeneratedList, request: SandboxRequest, cap: Cap? = nil) -> SandboxReply {
         var page = 1
         var perPage = Paginator.defaultPerPage
         if let text = request.query("page") {
@@ -26,8 +44,9 @@ struct Paginator {
             perPage = min(value, Paginator.maxPerPage)
         }
         let pages = max(1, (list.count + perPage - 1) / perPage)
-        guard page <= pages else {
-            return .message(404, "Page \(page) does not exist; the last page is \(pages).")
+        let served = min(pages, cap?.lastPage(perPage: perPage) ?? pages)
+        guard page <= served else {
+            return .message(404, "Page \(page) is outside of valid range [1, \(served)].")
         }
         let start = (page - 1) * perPage
         let end = min(list.count, start + perPage)

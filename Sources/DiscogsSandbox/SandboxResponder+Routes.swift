@@ -48,10 +48,12 @@ extension SandboxResponder {
             case "users": return get { userProfile(id, principal: principal) }
             case "database" where id == "search":
                 return get {
-                    guard principal.username != nil else {
-                        return .unauthorized("You must authenticate as a user (token or OAuth) to search the database.")
+                    // Discogs's own example searches with a consumer key and secret: any credential will do.
+                    guard authenticated else {
+                        return .unauthorized("You must authenticate to access this resource.")
                     }
-                    return paginator.reply(catalogue.search(parameters: request.query, authenticated: authenticated), request: request)
+                    return paginator.reply(
+                        catalogue.search(parameters: request.query, authenticated: authenticated), request: request, cap: .search)
                 }
             case "oauth" where id == "identity":
                 return get { identity(principal) }
@@ -70,7 +72,7 @@ extension SandboxResponder {
             case ("users", "inventory"): return get { inventory(id, request: request, principal: principal, paginator: paginator) }
             case ("marketplace", _) where kind == "marketplace" && segments[1] == "listings":
                 return get {
-                    entity(leaf, "Listing") { catalogue.listing(id: $0, users: state.users.usernames, authenticated: authenticated) }
+                    entity(leaf, "Listing") { catalogue.listing(id: $0, users: state.users.usernames, authenticated: authenticated, viewer: principal.username) }
                 }
             case ("marketplace", _) where segments[1] == "stats":
                 return get {

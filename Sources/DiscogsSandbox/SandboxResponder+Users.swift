@@ -146,9 +146,9 @@ extension SandboxResponder {
         let catalogue = state.catalogue
         let users = state.users.usernames
         let list = GeneratedList(key: "listings", count: listings.count) { index in
-            catalogue.listing(id: listings[index], users: users, authenticated: principal.isAuthenticated) ?? .null
+            catalogue.listing(id: listings[index], users: users, authenticated: principal.isAuthenticated, viewer: principal.username) ?? .null
         }
-        return paginator.reply(list, request: request)
+        return paginator.reply(list, request: request, cap: principal.username == username ? nil : .foreignInventory)
     }
 
     // MARK: collection

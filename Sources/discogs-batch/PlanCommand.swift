@@ -23,7 +23,9 @@ struct PlanCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let result = JobLoader().load(path: job)
+        var loader = JobLoader()
+        loader.credentialsOptional = true  // planning sends nothing: missing secrets are warnings
+        let result = loader.load(path: job)
         Console.report(result)
         guard let job = result.job else { throw ExitCode(2) }
         let plan = Plan(job: job)

@@ -39,11 +39,9 @@ import Testing
             #expect(query.status == 200)
             #expect(query.intHeader("X-Discogs-Ratelimit") == 60)
 
-            for path in ["/oauth/identity", "/database/search?q=blue"] {
-                let noUser = try await TestHTTP.send(.GET, "\(sandbox.baseURL)\(path)", headers: [("Authorization", "Discogs key=\(demo.consumerKey), secret=\(demo.consumerSecret)")])
-                #expect(noUser.status == 401, "\(path)")
-                #expect(noUser.header("WWW-Authenticate") != nil)
-            }
+            let noUser = try await TestHTTP.send(.GET, "\(sandbox.baseURL)/oauth/identity", headers: [("Authorization", "Discogs key=\(demo.consumerKey), secret=\(demo.consumerSecret)")])
+            #expect(noUser.status == 401)
+            #expect(noUser.header("WWW-Authenticate") != nil)
             let wrongSecret = try await TestHTTP.send(.GET, "\(sandbox.baseURL)/releases/1", headers: [("Authorization", "Discogs key=\(demo.consumerKey), secret=wrong")])
             #expect(wrongSecret.status == 401)
             let wrongQuery = try await TestHTTP.send(.GET, "\(sandbox.baseURL)/releases/1?key=\(demo.consumerKey)&secret=wrong")

@@ -132,10 +132,14 @@ struct AuthCommandTests {
             setup.secrets(extra: [profile.accessToken!, profile.accessTokenSecret!]))
         #expect(try setup.store.load().isEmpty)
 
-        // validate now reports the missing profile at its line and column.
+        // validate now warns of the missing profile at its line and column (a lint step need not be
+        // signed in); run refuses it.
         let validate = try await Harness.executable(["validate", jobPath], environment: setup.environment)
-        #expect(validate.status == 2)
-        #expect(validate.stderr.contains("\(jobPath):4:30: error: auth.profile: no profile \"main\" in \(setup.store.path)"), "\(validate.stderr)")
+        #expect(validate.status == 0)
+        #expect(validate.stderr.contains("\(jobPath):4:30: warning: auth.profile: no profile \"main\" in \(setup.store.path)"), "\(validate.stderr)")
+        let refused = try await Harness.executable(["run", jobPath, "--output", "-"], environment: setup.environment)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("\(jobPath):4:30: error: auth.profile: no profile \"main\" in \(setup.store.path)"), "\(refused.stderr)")
         await setup.stop()
     }
 

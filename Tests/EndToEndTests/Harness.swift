@@ -46,13 +46,21 @@ enum Harness {
         _ yaml: String, sandbox: Sandbox, environment: [String: String] = environment,
         concurrency: Int? = nil, transport: (any HTTPTransport)? = nil
     ) async throws -> Outcome {
+        try await run(yaml, baseURL: sandbox.baseURL, environment: environment, concurrency: concurrency, transport: transport)
+    }
+
+    /// `run(_:sandbox:)` against any loopback server (a `ReplayServer` of recorded answers).
+    static func run(
+        _ yaml: String, baseURL: String, environment: [String: String] = environment,
+        concurrency: Int? = nil, transport: (any HTTPTransport)? = nil
+    ) async throws -> Outcome {
         let folder = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let jobPath = folder.appendingPathComponent("job.yaml").path
         try yaml.write(toFile: jobPath, atomically: true, encoding: .utf8)
         let job = try JobLoader(environment: environment).load(path: jobPath).get()
         var options = RunOptions()
-        options.baseURL = sandbox.baseURL
+        options.baseURL = baseURL
         options.outputPath = folder.appendingPathComponent("out.ndjson").path
         options.concurrency = concurrency
         options.retryBaseDelay = .milliseconds(20)
@@ -111,11 +119,16 @@ enum Harness {
     }
 
     /// Runs the built executable with arguments; returns exit status, stdout and stderr.
-    static func executable(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await onOwnThread { try executableBlocking(arguments, environment: environment) }
+    /// Variables named in `removing` are taken out of the inherited environment.
+    static func executable(
+        _ arguments: [String], environment: [String: String] = [:], removing: [String] = []
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await onOwnThread { try executableBlocking(arguments, environment: environment, removing: removing) }
     }
 
-    private static func executableBlocking(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    private static func executableBlocking(
+        _ arguments: [String], environment: [String: String], removing: [String]
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -123,6 +136,7 @@ enum Harness {
         env["DISCOGS_BATCH_STATE_DIR"] = FileManager.default.temporaryDirectory
             .appendingPathComponent("discogs-batch-state-\(UUID().uuidString)").path
         for (k, v) in environment { env[k] = v }
+        for name in removing { env.removeValue(forKey: name) }
         process.environment = env
         let out = Pipe()
         let err = Pipe()

@@ -6,6 +6,10 @@ public struct JobLoader: Sendable {
     public var limits: YAMLLimits
     /// Most requests a job may expand to before pagination.
     public var maxRequests: Int
+    /// When true (`validate`, `plan`), a credential that the environment or a stored profile should
+    /// give but does not is a warning, not an error: a CI lint step has no secrets. `run` and
+    /// `auth whoami` keep it an error.
+    public var credentialsOptional = false
 
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -54,6 +58,7 @@ public struct JobLoader: Sendable {
 
     public func load(bytes: [UInt8], file: String) -> Result {
         let context = LoadContext(file: file, environment: environment)
+        context.credentialsOptional = credentialsOptional
         // A file over the size limit is refused before anything is read from it, so nothing of it is quoted.
         let source = bytes.count > limits.maxBytes ? nil : String(validating: bytes, as: UTF8.self)
         var job: Job?

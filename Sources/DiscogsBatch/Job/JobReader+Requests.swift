@@ -8,7 +8,7 @@ struct RequestDefaults {
 }
 
 extension JobReader {
-    static let requestKeys = ["name", "method", "path", "query", "headers", "body", "foreach", "paginate", "items"]
+    static let requestKeys = ["name", "method", "path", "query", "headers", "media_type", "body", "foreach", "paginate", "items"]
     static let reservedHeaders = ["authorization", "user-agent", "host", "content-length", "transfer-encoding"]
 
     func readRequests(_ items: [YAMLNode], defaults: RequestDefaults, auth: JobAuth) -> [RequestSpec] {
@@ -117,6 +117,14 @@ extension JobReader {
             }
         }
 
+        if let pair = e["media_type"], let media = c.oneOf(pair.value, "\(path).media_type", MediaType.self) {
+            if let accept = e["headers"]?.value.mapping?.first(where: { $0.key.scalar?.text.lowercased() == "accept" }) {
+                c.error(accept.key.mark, "\(path).headers.Accept", "give either media_type or an Accept header, not both")
+            }
+            headers.removeAll { $0.name.lowercased() == "accept" }
+            headers.append(("Accept", media.accept))
+        }
+
         var body: JSONTemplate?
         if let pair = e["body"] {
             if method.allowsBody {
@@ -153,14 +161,12 @@ extension JobReader {
             }
         }
 
-        let source = template.source
-        if auth.mode == .none || auth.mode == .keySecret {
-            let needsUser = source.hasPrefix("/database/search") || source.hasPrefix("/oauth/identity")
-            if needsUser || method != .GET {
-                let what = needsUser ? "\(source) needs an authenticated user" : "\(method.rawValue) acts as a user"
-                c.warning(e["path"]?.value.mark ?? node.mark, "\(path).path",
-                    "\(what); \(auth.mode.rawValue) mode cannot serve it: use auth mode token or oauth")
-            }
+        if let need = Self.unservedNeed(path: template.source, method: method, mode: auth.mode) {
+            c.warning(e["path"]?.value.mark ?? node.mark, "\(path).path", need)
+        }
+        if paginate != nil, !query.contains(where: { $0.name == "sort" }), let stable = Self.stableSort(path: template.source) {
+            c.warning(e["paginate"]?.key.mark ?? node.mark, "\(path).paginate",
+                "this list on Discogs's default sort may shift while it is paged; set query sort and sort_order for a stable walk (e.g. \(stable))")
         }
 
         return RequestSpec(

@@ -151,7 +151,7 @@ struct JobReader {
         }
         func credential(_ key: String, env: String, secret: Bool) -> String? {
             guard let pair = entries[key] else { return c.environment[env].flatMap { $0.isEmpty ? nil : $0 } }
-            guard let value = c.string(pair.value, "auth.\(key)") else { return nil }
+            guard let value = c.credentialString(pair.value, "auth.\(key)") else { return nil }
             if let text = pair.value.scalar?.text, !text.isEmpty { c.literalCredentials.append(text) }
             if secret, let text = pair.value.scalar?.text, !text.contains("${") {
                 c.warning(pair.value.mark, "auth.\(key)",
@@ -178,7 +178,7 @@ struct JobReader {
             }
             auth.token = credential("token", env: "DISCOGS_TOKEN", secret: true)
             if auth.token == nil, entries["token"] == nil {
-                c.error(modeMark, "auth.token", "token mode needs a personal token: \(needs) DISCOGS_TOKEN")
+                c.missingCredential(modeMark, "auth.token", "token mode needs a personal token: \(needs) DISCOGS_TOKEN")
             }
         case .keySecret, .oauth:
             // With a profile, the job's own consumer key/secret win, then the profile's, then the environment.
@@ -197,7 +197,7 @@ struct JobReader {
                 ("consumer_key", "DISCOGS_CONSUMER_KEY", auth.consumerKey),
                 ("consumer_secret", "DISCOGS_CONSUMER_SECRET", auth.consumerSecret),
             ] where value == nil && entries[key] == nil && entries["profile"] == nil {
-                c.error(modeMark, "auth.\(key)", "\(auth.mode.rawValue) mode needs \(key): \(needs) \(env)")
+                c.missingCredential(modeMark, "auth.\(key)", "\(auth.mode.rawValue) mode needs \(key): \(needs) \(env)")
             }
             if let stored {
                 auth.profile = stored.name
@@ -220,7 +220,7 @@ struct JobReader {
                     ("access_token", "DISCOGS_ACCESS_TOKEN", auth.accessToken),
                     ("access_token_secret", "DISCOGS_ACCESS_TOKEN_SECRET", auth.accessTokenSecret),
                 ] where value == nil && entries[key] == nil {
-                    c.error(modeMark, "auth.\(key)",
+                    c.missingCredential(modeMark, "auth.\(key)",
                         "oauth mode needs \(key) or a profile (auth login): \(needs) \(env)")
                 }
             }
@@ -240,6 +240,11 @@ struct JobReader {
     private func storedProfile(_ node: YAMLNode, mode: CredentialProfile.Mode) -> (name: String, profile: CredentialProfile)? {
         let c = context
         guard let name = c.string(node, "auth.profile") else { return nil }
+        guard CredentialStore.directory(environment: c.environment) != nil else {
+            c.missingCredential(node.mark, "auth.profile",
+                "no credential store to read profile \"\(name)\" from: set HOME, XDG_CONFIG_HOME or DISCOGS_BATCH_CONFIG_DIR")
+            return nil
+        }
         let store: CredentialStore
         let profile: CredentialProfile?
         do {
@@ -250,7 +255,7 @@ struct JobReader {
             return nil
         }
         guard let profile else {
-            c.error(node.mark, "auth.profile",
+            c.missingCredential(node.mark, "auth.profile",
                 "no profile \"\(name)\" in \(store.path); sign in with: discogs-batch auth login --profile \(name)")
             return nil
         }

@@ -8,6 +8,8 @@ final class LoadContext {
     private(set) var suggested: Set<String> = []
     /// Credential values written in the file itself, hidden from the source lines diagnostics quote.
     var literalCredentials: [String] = []
+    /// See `JobLoader.credentialsOptional`.
+    var credentialsOptional = false
 
     init(file: String, environment: [String: String]) {
         self.file = file
@@ -22,6 +24,27 @@ final class LoadContext {
 
     func warning(_ mark: Mark, _ path: String, _ message: String) {
         diagnostics.append(Diagnostic(.warning, file: file, mark: mark, path: path, message: message))
+    }
+
+    /// A credential the environment or a stored profile does not give: an error, or, when credentials
+    /// are optional (`validate`, `plan`), a warning saying that `run` will need it.
+    func missingCredential(_ mark: Mark, _ path: String, _ message: String) {
+        if credentialsOptional {
+            warning(mark, path, "\(message) (needed to run; validate and plan go on without it)")
+        } else {
+            error(mark, path, message)
+        }
+    }
+
+    /// A credential string with `${ENV}` expanded; an unset variable is a `missingCredential`.
+    func credentialString(_ node: YAMLNode, _ path: String) -> String? {
+        guard let scalar = node.scalar, !scalar.isNull else { return string(node, path) }
+        do {
+            return try Interpolation.expand(scalar.text, environment: environment)
+        } catch {
+            missingCredential(mark(of: node, offset: error.offset), path, error.message)
+            return nil
+        }
     }
 
     /// The mark of a character inside a scalar: exact for single-line plain and quoted scalars,

@@ -38,8 +38,10 @@ public struct Record: Sendable {
     /// Seconds since 1970.
     public var at: Double
     public var ms: Int
+    /// Written only when the answer carried at least one rate-limit header.
     public var rateLimit: RateLimit?
     public var page: Int?
+    /// Written only when the server reported a page count.
     public var pages: Int?
     public var payload: Payload = .none
     public var error: (kind: String, message: String)?
@@ -85,7 +87,7 @@ public struct Record: Sendable {
         Self.appendTimestamp(at, to: &line)
         raw("\",\"ms\":")
         number(ms)
-        if let r = rateLimit {
+        if let r = rateLimit, r.limit != nil || r.used != nil || r.remaining != nil {
             raw(",\"ratelimit\":{")
             var first = true
             func field(_ name: StaticString, _ value: Int?) {
@@ -103,8 +105,10 @@ public struct Record: Sendable {
         if let page {
             raw(",\"page\":")
             number(page)
-            raw(",\"pages\":")
-            number(pages ?? page)
+            if let pages {
+                raw(",\"pages\":")
+                number(pages)
+            }
         }
         switch payload {
         case .none: break

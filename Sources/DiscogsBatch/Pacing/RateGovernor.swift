@@ -98,8 +98,10 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     }
 
     /// After a 429: blocks every send until `retryAfter` has passed, or, without it, until the oldest
-    /// counted send leaves the window.
-    public func penalize(retryAfter: Duration?) {
+    /// counted send leaves the window; but not at all when, without `retryAfter`, the same answer's
+    /// rate headers say `free` requests are left in the window (sends are then paced as usual).
+    public func penalize(retryAfter: Duration?, free: Int? = nil) {
+        if retryAfter == nil, let free, free > 0 { return }
         slidingWindow.penalize(retryAfter: retryAfter, at: clock.now)
     }
 

@@ -108,7 +108,7 @@ extension JobRunner {
                 if response.status == 429 {
                     after429 = true
                     state.withLockedValue { $0.summary.rateLimited += 1 }
-                    await governor.penalize(retryAfter: retryAfter)
+                    await governor.penalize(retryAfter: retryAfter, free: Self.freeBudget(rate))
                     decision = policy.decision(
                         method: method, attempt: failures + 1, outcome: .status(429, retryAfter: retryAfter),
                         elapsed: waited)

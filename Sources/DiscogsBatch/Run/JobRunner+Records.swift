@@ -9,12 +9,15 @@ extension JobRunner {
             job: job.name, request: request.name, key: key, seq: item.seq, vars: request.vars, from: item.from,
             method: request.method.rawValue, url: outcome.url, status: outcome.response?.status,
             attempts: outcome.attempts, at: outcome.at, ms: outcome.ms,
-            rateLimit: outcome.rateLimit, page: item.page, pages: item.page.map { pages ?? $0 })
+            rateLimit: outcome.rateLimit, page: item.page, pages: pages)
         var failure = outcome.failure
         if let error = outcome.transportError {
             failure = (error.recordKind, error.message)
         } else if let response = outcome.response, failure == nil, !(200..<300).contains(response.status) {
             failure = (Self.isCredentialFailure(response.status, credentials) ? "auth" : "http", httpMessage(response, outcome))
+            if let page = item.page, let cap = Self.capMessage(url: outcome.url, page: page), let message = failure?.message {
+                failure?.message = message + (message.hasSuffix(".") ? " " : ": ") + cap
+            }
         }
         if let document = outcome.document {
             record.payload = .json(Array(document.bytes[document.range]))
@@ -123,8 +126,10 @@ extension JobRunner {
         return Record.RateLimit(limit: limit.flatMap { Int($0) }, used: used.flatMap { Int($0) }, remaining: remaining.flatMap { Int($0) })
     }
 
+    /// Only a 401 says the credentials are refused: Discogs's edge answers some clients 403 with an HTML
+    /// page, and a private collection answers 403 to everyone else; those are failed records.
     static func isCredentialFailure(_ status: Int, _ credentials: Credentials) -> Bool {
-        guard status == 401 || status == 403 else { return false }
+        guard status == 401 else { return false }
         if case .none = credentials { return false }
         return true
     }

@@ -147,7 +147,7 @@ struct WorkQueue {
         if !report.succeeded {
             walk.failed = true
         } else if item.page == 1 {
-            walk.last = min(report.pages ?? 1, walk.request.paginate?.maxPages ?? Int.max)
+            walk.last = lastPage(walk.request, reported: report.pages)
             if walk.next <= walk.last! { walksWithPages.append(id) }
         }
         walks[id] = walk
@@ -183,7 +183,7 @@ struct WorkQueue {
         // Pages the output being resumed holds are skipped; a walk that failed there goes no further.
         if owned, let first = resumed?.done["\(request.key)/page=1"] {
             counts.skipped += 1
-            walk.last = min(first.pages ?? 1, request.paginate?.maxPages ?? Int.max)
+            walk.last = lastPage(request, reported: first.pages)
             walk.failed = first.failed
             walks[id] = walk
             if !walk.failed && walk.next <= walk.last! { walksWithPages.append(id) }
@@ -192,6 +192,13 @@ struct WorkQueue {
         }
         walks[id] = walk
         return Item(request: request, seq: seq, page: 1, from: from, writes: owned, walk: id)
+    }
+
+    /// The last page to ask for: the count page 1 reported, within `max_pages`, and no further than one
+    /// page past what Discogs serves of the list (whose error record then names the cap).
+    private func lastPage(_ request: PlannedRequest, reported: Int?) -> Int {
+        let cap = JobRunner<ContinuousClock>.pageCap(url: request.url).map { $0 + 1 } ?? Int.max
+        return min(reported ?? 1, request.paginate?.maxPages ?? Int.max, cap)
     }
 
     /// The next page of the first walk that has one to hand out.
