@@ -19,26 +19,12 @@ extension JobRunner {
     }
 
     static var defaultAccept: String { "application/vnd.discogs.v2.discogs+json" }
-    static func isRedirect(_ status: Int) -> Bool {
-        switch status {
-        case 301, 302, 303, 307, 308: true
-        default: false
-        }
-    }
 
-    /// Sends one URL until it has a final outcome: paced, signed, retried per `RetryPolicy`,
-    /// redirects followed (credentials dropped across origins).
+    /// Sends one URL until it has a final outcome: the request's life (`RequestLifecycle`) says what to
+    /// send and whether to follow, wait or retry; this does the pacing, signing and sending it asks for.
     func fetch(_ request: PlannedRequest, url: String) async throws -> Outcome {
         var outcome = Outcome()
-        var failures = 0
-        var currentURL = url
-        var method = request.method.rawValue
-        var body = request.body.map { Array($0.utf8) }
-        var dropCredentials = false
-        var redirects = 0
-        // Time spent waiting because of failures (backoff, and the governor's wait after a 429):
-        // what retry.max_wait bounds. Waiting for the rate budget in the normal course is not counted.
-        var waited = Duration.zero
+        var life = RequestLifecycle(method: request.method.rawValue, url: url, body: request.body.map { Array($0.utf8) }, policy: policy)
         var after429 = false
         var headers: [(name: String, value: String)] = [("User-Agent", job.userAgent)]
         if !request.headers.contains(where: { TransportResponse.sameName($0.name, "Accept") }) {
@@ -49,87 +35,55 @@ extension JobRunner {
         while true {
             try Task.checkCancellation()
             guard reserveSend() else { throw Stopping() }
-            outcome.attempts += 1
+            life.sending()
+            outcome.attempts = life.attempts
             let asked = clock.now
             let granted = try await governor.acquire()
-            if after429 { waited += asked.duration(to: clock.now) }
+            if after429 { life.waitedForBudget(asked.duration(to: clock.now)) }
             after429 = false
 
             var sendHeaders = headers
-            if body != nil { sendHeaders.append(("Content-Type", "application/json")) }
-            var sendURL = currentURL
-            if !dropCredentials, let constant = auth.constantHeaders {
+            if life.body != nil { sendHeaders.append(("Content-Type", "application/json")) }
+            var sendURL = life.url
+            if !life.dropCredentials, let constant = auth.constantHeaders {
                 sendHeaders += constant
-            } else if !dropCredentials, let additions = auth.additions(method: method, url: currentURL) {
+            } else if !life.dropCredentials, let additions = auth.additions(method: life.method, url: life.url) {
                 sendHeaders += additions.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-                if !additions.queryItems.isEmpty, let components = URLComponents(string: currentURL) {
-                    sendURL = additions.apply(to: components).string ?? currentURL
+                if !additions.queryItems.isEmpty, let components = URLComponents(string: life.url) {
+                    sendURL = additions.apply(to: components).string ?? life.url
                 }
             }
             outcome.url = redactor.redactURL(sendURL)
-            logger.debug("\(method) \(outcome.url) (attempt \(outcome.attempts))")
+            logger.debug("\(life.method) \(outcome.url) (attempt \(outcome.attempts))")
 
             let sentAt = clock.now
-            let decision: RetryPolicy.Decision
+            let step: RequestLifecycle.Step
             do {
                 let response = try await transport.send(
-                    TransportRequest(method: method, url: sendURL, headers: sendHeaders, body: body),
+                    TransportRequest(method: life.method, url: sendURL, headers: sendHeaders, body: life.body),
                     timeout: job.timeout)
                 outcome.ms = Int(sentAt.duration(to: clock.now).milliseconds)
                 outcome.at = Date().timeIntervalSince1970
                 outcome.response = response
                 outcome.transportError = nil
+                outcome.document = nil
                 let rate = Self.rateLimit(response)
                 outcome.rateLimit = rate
                 await governor.settle(
                     grantedAt: granted, limit: rate.limit, used: rate.used, remaining: rate.remaining,
                     refused: response.status == 429)
-
-                if Self.isRedirect(response.status), redirects < 5,
-                    let location = response.header("Location"),
-                    let target = URL(string: location, relativeTo: URL(string: currentURL))?.absoluteString
-                {
-                    redirects += 1
-                    if TransportSecurity.shouldDropCredentials(onRedirectFrom: currentURL, to: target) {
-                        dropCredentials = true
-                    }
-                    if response.status == 303 || (response.status != 307 && response.status != 308 && method == "POST") {
-                        method = "GET"
-                        body = nil
-                    }
-                    logger.debug("redirect \(response.status) to \(redactor.redactURL(target))")
-                    currentURL = target
-                    continue
-                }
-                let retryable = RetryPolicy.retryableStatuses.contains(response.status)
-                // Read only where it counts: most answers are neither.
-                let retryAfter = response.status == 429 || retryable
-                    ? response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) } : nil
                 if response.status == 429 {
                     after429 = true
                     state.withLockedValue { $0.summary.rateLimited += 1 }
+                    let retryAfter = response.header("Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
                     await governor.penalize(retryAfter: retryAfter, free: Self.freeBudget(rate))
-                    decision = policy.decision(
-                        method: method, attempt: failures + 1, outcome: .status(429, retryAfter: retryAfter),
-                        elapsed: waited)
-                } else if retryable {
-                    failures += 1
-                    decision = policy.decision(
-                        method: method, attempt: failures, outcome: .status(response.status, retryAfter: retryAfter),
-                        elapsed: waited)
-                } else if let document = document(response) {
-                    outcome.document = document
-                    return outcome
-                } else if (200..<300).contains(response.status) && Self.claimsJSON(response) {
-                    // A JSON answer cut short: treat like a dropped connection.
-                    failures += 1
+                }
+                step = life.answered(response) {
+                    outcome.document = document(response)
+                    return outcome.document != nil
+                }
+                if life.cutShort {
                     outcome.failure = ("decode", "the response body is not valid JSON (\(response.body.count) bytes)")
-                    decision = policy.decision(
-                        method: method, attempt: failures, outcome: .connection, elapsed: waited)
-                    if case .giveUp = decision { return outcome }
-                    outcome.failure = nil
-                } else {
-                    return outcome
                 }
             } catch let error as TransportError {
                 if error.kind == .cancelled { throw CancellationError() }
@@ -138,31 +92,24 @@ extension JobRunner {
                 outcome.at = Date().timeIntervalSince1970
                 outcome.response = nil
                 outcome.rateLimit = nil
+                outcome.document = nil
                 outcome.transportError = error
-                failures += 1
-                let mapped: RetryPolicy.Outcome =
-                    switch error.kind {
-                    case .timeout: .timeout
-                    case .connectionRefused: .connectionRefused
-                    case .tls: .tls
-                    case .cancelled: .cancelled
-                    case .invalid: .invalid
-                    case .connection, .decode: .connection
-                    }
-                decision = policy.decision(
-                    method: method, attempt: failures, outcome: mapped, elapsed: waited)
+                step = life.failed(error.kind)
             }
-            switch decision {
-            case .giveUp:
-                if let response = outcome.response { outcome.document = document(response) }
+            switch step {
+            case .finish:
+                if let response = outcome.response, outcome.document == nil, !life.cutShort {
+                    outcome.document = document(response)
+                }
                 return outcome
+            case .follow(let target):
+                logger.debug("redirect \(outcome.response?.status ?? 0) to \(redactor.redactURL(target))")
             case .rateLimited:
                 logger.info("429 from Discogs; waiting for the rate window before retrying \(outcome.url)")
             case .retry(let delay):
                 state.withLockedValue { $0.summary.retries += 1 }
                 let reason = outcome.response.map { "HTTP \($0.status)" } ?? outcome.transportError?.message ?? "error"
-                logger.info("\(reason) on \(outcome.url); retry \(failures) in \(delay.humanDescription)")
-                waited += delay
+                logger.info("\(reason) on \(outcome.url); retry in \(delay.humanDescription)")
                 try await clock.sleep(for: delay)
             }
         }
@@ -182,9 +129,5 @@ extension JobRunner {
         }
         guard let range = JSONScanner(bytes).document() else { return nil }
         return (bytes, range)
-    }
-
-    static func claimsJSON(_ response: TransportResponse) -> Bool {
-        response.header("Content-Type")?.lowercased().contains("json") ?? false
     }
 }
