@@ -15,6 +15,8 @@ public struct Job: Sendable {
     public var outputPath: String?
     public var vars: [String: String]
     public var requests: [RequestSpec]
+    /// The top-level `cache:` section; nil when absent.
+    public var cache: CacheSettings? = nil
 
     public static let defaultBaseURL = "https://api.discogs.com"
     public static let defaultUserAgent = "discogs-batch/\(DiscogsBatchVersion.current)"
@@ -125,6 +127,8 @@ public struct RequestSpec: Sendable {
     public var paginate: Pagination?
     /// Dotted path to the list in the body whose elements become one record each.
     public var items: String?
+    /// The request's own `cache:` value.
+    public var cache: RequestCachePolicy = .inherit
 }
 
 public struct Pagination: Sendable, Hashable {

@@ -8,7 +8,7 @@ struct RequestDefaults {
 }
 
 extension JobReader {
-    static let requestKeys = ["name", "method", "path", "query", "headers", "body", "foreach", "paginate", "items"]
+    static let requestKeys = ["name", "method", "path", "query", "headers", "body", "foreach", "paginate", "items", "cache"]
     static let reservedHeaders = ["authorization", "user-agent", "host", "content-length", "transfer-encoding"]
 
     func readRequests(_ items: [YAMLNode], defaults: RequestDefaults, auth: JobAuth) -> [RequestSpec] {
@@ -137,6 +137,14 @@ extension JobReader {
             }
         }
 
+        var cache = RequestCachePolicy.inherit
+        if let pair = e["cache"] {
+            cache = readRequestCache(pair.value, "\(path).cache")
+            if cache != .off, method != .GET {
+                c.error(pair.key.mark, "\(path).cache", "only GET answers are cached; remove cache or set cache: false")
+            }
+        }
+
         let source = template.source
         if auth.mode == .none || auth.mode == .keySecret {
             let needsUser = source.hasPrefix("/database/search") || source.hasPrefix("/oauth/identity")
@@ -149,7 +157,7 @@ extension JobReader {
 
         return RequestSpec(
             name: name, mark: node.mark, method: method, path: template, query: query, headers: headers,
-            body: body, foreach: foreach, paginate: paginate, items: items)
+            body: body, foreach: foreach, paginate: paginate, items: items, cache: cache)
     }
 
     /// Reports every `{var}` that is neither a foreach key nor in vars.

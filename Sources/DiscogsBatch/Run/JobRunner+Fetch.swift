@@ -16,6 +16,8 @@ extension JobRunner {
         var document: (bytes: [UInt8], range: Range<Int>)?
         /// Why the request failed despite a response (HTTP status, bad JSON, pagination).
         var failure: (kind: String, message: String)?
+        /// Served from the response cache (JobRunner+Cache.swift): nothing was sent.
+        var cached = false
     }
 
     static var defaultAccept: String { "application/vnd.discogs.v2.discogs+json" }
@@ -29,6 +31,7 @@ extension JobRunner {
     /// Sends one URL until it has a final outcome: paced, signed, retried per `RetryPolicy`,
     /// redirects followed (credentials dropped across origins).
     func fetch(_ request: PlannedRequest, url: String) async throws -> Outcome {
+        if let hit = await cachedOutcome(request, url: url) { return hit }
         var outcome = Outcome()
         var failures = 0
         var currentURL = url
@@ -119,6 +122,7 @@ extension JobRunner {
                         elapsed: waited)
                 } else if let document = document(response) {
                     outcome.document = document
+                    await storeInCache(request, url: url, outcome)
                     return outcome
                 } else if (200..<300).contains(response.status) && Self.claimsJSON(response) {
                     // A JSON answer cut short: treat like a dropped connection.

@@ -8,6 +8,7 @@ extension JobRunner {
             method: request.method.rawValue, url: outcome.url, status: outcome.response?.status,
             attempts: outcome.attempts, at: outcome.at, ms: outcome.ms,
             rateLimit: outcome.rateLimit, page: page?.number, pages: page?.of)
+        record.cached = outcome.cached
         var failure = outcome.failure
         if let error = outcome.transportError {
             failure = (error.recordKind, error.message)

@@ -19,6 +19,8 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
     let concurrency: Int
     let options: RunOptions
     let resumed: ResumeState?
+    /// The response cache (JobRunner+Cache.swift); nil when the job caches nothing or with --no-cache.
+    let cache: ResponseCache?
     let state: NIOLockedValueBox<State>
 
     struct State: Sendable {
@@ -83,6 +85,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
             throw RunError.output("\(error)")
         }
         self.writer = try Self.openOutput(path, overwrite: options.overwrite, resume: options.resume)
+        self.cache = Self.makeCache(job: job, options: options, logger: logger)
         var state = State(iterator: plan.makeIterator())
         state.summary.planned = plan.count
         state.summary.truncatedBytes = resumed?.truncatedBytes ?? 0
@@ -151,6 +154,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
             logger.debug("run stopped early: \(error)")
         }
         writer.sync()
+        await cache?.close()
         await governor.finish()
         await transport.shutdown()
         return state.withLockedValue { state in
