@@ -4,6 +4,18 @@ import Logging
 import NIOCore
 import SQLiteNIO
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Creates `path` with mode 0600 when it does not exist (never truncates); the error text otherwise.
+private func createPrivateFile(_ path: String) -> String? {
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { return String(cString: strerror(errno)) }
+    close(fd)
+    return nil
+}
+
 /// The response cache: one SQLite file (WAL, so several processes share it), opened on first use.
 ///
 /// Every failure (a damaged file, a lock held longer than `busyTimeout`, an unknown schema version,
@@ -62,10 +74,10 @@ public actor ResponseCache {
             let body = row.column("body")?.blob.map { Array($0.readableBytesView) } ?? []
             guard let digest = row.column("digest")?.blob, Array(digest.readableBytesView) == Self.digest(body) else {
                 self.logger.warning("cache: an entry of \(self.path) does not match its digest; fetching it again")
-                try await db.query("DELETE FROM entries WHERE key = ?", [.text(key.hex)])
+                _ = try await db.query("DELETE FROM entries WHERE key = ?", [.text(key.hex)])
                 return nil
             }
-            try await db.query("UPDATE entries SET used = ? WHERE key = ?", [.float(self.now()), .text(key.hex)])
+            _ = try await db.query("UPDATE entries SET used = ? WHERE key = ?", [.float(self.now()), .text(key.hex)])
             func int(_ name: String) -> Int? { row.column(name)?.integer.map { Int($0) } }
             let limit = int("rl_limit"), used = int("rl_used"), remaining = int("rl_remaining")
             return CacheEntry(
@@ -82,10 +94,10 @@ public actor ResponseCache {
     public func store(_ key: CacheKey, _ entry: CacheEntry) async {
         _ = await guarded { db in
             try await self.transaction(db) {
-                try await db.query("DELETE FROM entries WHERE key = ?", [.text(key.hex)])
+                _ = try await db.query("DELETE FROM entries WHERE key = ?", [.text(key.hex)])
                 func optional(_ value: Int?) -> SQLiteData { value.map { .integer(SQLiteInt64($0)) } ?? .null }
                 let stamp = self.now()
-                try await db.query(
+                _ = try await db.query(
                     """
                     INSERT INTO entries (key, request, url, status, attempts, at, used, rl_limit, rl_used, rl_remaining, size, digest, body)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -143,11 +155,11 @@ public actor ResponseCache {
         let removed = try await exclusive {
             try await self.transaction(db) {
                 let count = try await db.query("SELECT COUNT(*) AS n FROM entries WHERE at < ?", [.float(cutoff)])
-                try await db.query("DELETE FROM entries WHERE at < ?", [.float(cutoff)])
+                _ = try await db.query("DELETE FROM entries WHERE at < ?", [.float(cutoff)])
                 return count.first?.column("n")?.integer.map { Int($0) } ?? 0
             }
         }
-        try await exclusive { _ = try await db.query("VACUUM") }
+        _ = try await exclusive { try await db.query("VACUUM").count }
         return removed
     }
 
@@ -199,13 +211,13 @@ public actor ResponseCache {
 
     /// `BEGIN IMMEDIATE` (the write lock up front, so two writers never deadlock on an upgrade) ... `COMMIT`.
     private func transaction<T: Sendable>(_ db: SQLiteConnection, _ body: () async throws -> T) async throws -> T {
-        try await db.query("BEGIN IMMEDIATE")
+        _ = try await db.query("BEGIN IMMEDIATE")
         do {
             let result = try await body()
-            try await db.query("COMMIT")
+            _ = try await db.query("COMMIT")
             return result
         } catch {
-            try? await db.query("ROLLBACK")
+            _ = try? await db.query("ROLLBACK")
             throw error
         }
     }
@@ -214,7 +226,7 @@ public actor ResponseCache {
         while true {
             let total = try await db.query("SELECT bytes FROM totals WHERE id = 1").first?.column("bytes")?.integer ?? 0
             guard Int64(total) > maxSize else { return }
-            try await db.query(
+            _ = try await db.query(
                 "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries ORDER BY used LIMIT 64)")
         }
     }
@@ -225,14 +237,14 @@ public actor ResponseCache {
         case .off: throw Failure(description: "the cache is off for this run")
         case .closed: break
         }
-        let db = try await Self.open(path: path, busyTimeout: busyTimeout)
+        let db = try await Self.openDatabase(path: path, busyTimeout: busyTimeout)
         state = .open(db)
         return db
     }
 
     /// Creates the folder (0700) and file (0600) when missing, opens, sets WAL, and checks or creates
     /// the schema in one transaction (two processes starting at once both find it whole).
-    static func open(path: String, busyTimeout: Duration) async throws -> SQLiteConnection {
+    static func openDatabase(path: String, busyTimeout: Duration) async throws -> SQLiteConnection {
         let manager = FileManager.default
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !manager.fileExists(atPath: folder) {
@@ -243,28 +255,26 @@ public actor ResponseCache {
             }
         }
         // SQLite gives its -wal and -shm files the permissions of the database file.
-        let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
-        Foundation.close(fd)
+        if let problem = createPrivateFile(path) { throw Failure(description: "cannot open \(path): \(problem)") }
         let db = try await SQLiteConnection.open(storage: .file(path: path))
         do {
             // Replaces sqlite-nio's default busy handler (which retries forever) with a bounded wait.
-            try await db.query("PRAGMA busy_timeout = \(busyTimeout.milliseconds)")
+            _ = try await db.query("PRAGMA busy_timeout = \(busyTimeout.milliseconds)")
             let mode = try await db.query("PRAGMA journal_mode = WAL").first?.columns.first?.data.string
             guard mode?.lowercased() == "wal" else { throw Failure(description: "\(path) cannot use WAL mode (\(mode ?? "none"))") }
-            try await db.query("PRAGMA synchronous = NORMAL")
-            try await db.query("BEGIN IMMEDIATE")
+            _ = try await db.query("PRAGMA synchronous = NORMAL")
+            _ = try await db.query("BEGIN IMMEDIATE")
             do {
                 let version = try await db.query("PRAGMA user_version").first?.columns.first?.data.integer ?? 0
                 if version == 0 {
-                    for statement in schema { try await db.query(statement) }
-                    try await db.query("PRAGMA user_version = \(schemaVersion)")
+                    for statement in schema { _ = try await db.query(statement) }
+                    _ = try await db.query("PRAGMA user_version = \(schemaVersion)")
                 } else if version != SQLiteInt64(schemaVersion) {
                     throw Failure(description: "\(path) has schema version \(version); this discogs-batch reads version \(schemaVersion)")
                 }
-                try await db.query("COMMIT")
+                _ = try await db.query("COMMIT")
             } catch {
-                try? await db.query("ROLLBACK")
+                _ = try? await db.query("ROLLBACK")
                 throw error
             }
             return db
@@ -289,7 +299,8 @@ public actor ResponseCache {
         "CREATE TRIGGER entries_delete AFTER DELETE ON entries BEGIN UPDATE totals SET bytes = bytes - OLD.size WHERE id = 1; END",
     ]
 
-    static func explain(_ error: any Error, path: String) -> String {
+    /// One line on why the cache cannot be used (never a credential: none is in the file).
+    public static func explain(_ error: any Error, path: String) -> String {
         if let failure = error as? Failure { return failure.description }
         if let error = error as? SQLiteError {
             switch error.reason {
