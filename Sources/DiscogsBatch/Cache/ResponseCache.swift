@@ -225,9 +225,18 @@ public actor ResponseCache {
     private func evict(_ db: SQLiteConnection) async throws {
         while true {
             let total = try await db.query("SELECT bytes FROM totals WHERE id = 1").first?.column("bytes")?.integer ?? 0
-            guard Int64(total) > maxSize else { return }
-            _ = try await db.query(
-                "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries ORDER BY used LIMIT 64)")
+            var excess = Int64(total) - maxSize
+            guard excess > 0 else { return }
+            // The least recently used entries, just as many as free the excess.
+            let oldest = try await db.query("SELECT rowid AS id, size FROM entries ORDER BY used, rowid LIMIT 32")
+            guard !oldest.isEmpty else { return }
+            var doomed: [SQLiteData] = []
+            for row in oldest where excess > 0 {
+                doomed.append(row.column("id") ?? .null)
+                excess -= Int64(row.column("size")?.integer ?? 0)
+            }
+            let marks = Array(repeating: "?", count: doomed.count).joined(separator: ", ")
+            _ = try await db.query("DELETE FROM entries WHERE rowid IN (\(marks))", doomed)
         }
     }
 
