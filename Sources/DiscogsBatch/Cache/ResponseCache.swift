@@ -60,6 +60,11 @@ public actor ResponseCache {
         public var description: String
     }
 
+    deinit {
+        // sqlite-nio requires a close before its connection goes; the future keeps it until then.
+        if case .open(let db) = state { _ = db.close() as EventLoopFuture<Void> }
+    }
+
     // MARK: - Run-time use (never throws: a failure turns the cache off with one warning)
 
     /// The entry for `key` if it is younger than `maxAge` and whole; marks it used (LRU).
@@ -116,8 +121,10 @@ public actor ResponseCache {
 
     /// Closes the connection (the WAL is checkpointed by SQLite when the last connection closes).
     public func close() async {
-        if case .open(let db) = state { try? await db.close() }
-        state = .closed
+        _ = try? await exclusive {
+            if case .open(let db) = state { try? await db.close() }
+            state = .closed
+        }
     }
 
     // MARK: - Maintenance (`cache stats | prune | clear`): failures are thrown to the caller
@@ -130,8 +137,8 @@ public actor ResponseCache {
             stats.fileBytes += size ?? 0
         }
         guard manager.fileExists(atPath: path) else { return stats }
-        let db = try await connection()
         try await exclusive {
+            let db = try await connection()
             let total = try await db.query("SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes, MIN(at) AS oldest FROM entries")
             stats.entries = total.first?.column("n")?.integer.map { Int($0) } ?? 0
             stats.bytes = total.first?.column("bytes")?.integer.map { Int64($0) } ?? 0
@@ -150,17 +157,17 @@ public actor ResponseCache {
     /// Deletes the entries whose answer is older than `age`; returns how many. Then gives the space back.
     public func prune(olderThan age: Duration) async throws -> Int {
         guard FileManager.default.fileExists(atPath: path) else { return 0 }
-        let db = try await connection()
         let cutoff = now() - Double(age.milliseconds) / 1000
-        let removed = try await exclusive {
-            try await self.transaction(db) {
+        return try await exclusive {
+            let db = try await connection()
+            let removed = try await self.transaction(db) {
                 let count = try await db.query("SELECT COUNT(*) AS n FROM entries WHERE at < ?", [.float(cutoff)])
                 _ = try await db.query("DELETE FROM entries WHERE at < ?", [.float(cutoff)])
                 return count.first?.column("n")?.integer.map { Int($0) } ?? 0
             }
+            _ = try await db.query("VACUUM")
+            return removed
         }
-        _ = try await exclusive { try await db.query("VACUUM").count }
-        return removed
     }
 
     /// Removes the database and its WAL and shared-memory files, whatever state they are in (this is
@@ -186,15 +193,19 @@ public actor ResponseCache {
     /// Runs `body` on the open connection; on any failure turns the cache off with one warning.
     private func guarded<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async -> T? {
         if case .off = state { return nil }
-        do {
-            let db = try await connection()
-            return try await exclusive { try await body(db) }
-        } catch {
+        // Opening too happens one caller at a time: two workers must not both open a connection.
+        let result: T?? = try? await exclusive {
             if case .off = state { return nil }
-            state = .off
-            logger.warning("cache: \(Self.explain(error, path: path)); this run goes on without the cache (discogs-batch cache clear starts it anew)")
-            return nil
+            do {
+                return try await body(try await connection())
+            } catch {
+                if case .open(let db) = state { try? await db.close() }
+                state = .off
+                logger.warning("cache: \(Self.explain(error, path: path)); this run goes on without the cache (discogs-batch cache clear starts it anew)")
+                return nil
+            }
         }
+        return result ?? nil
     }
 
     private func exclusive<T: Sendable>(_ body: () async throws -> T) async throws -> T {
