@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
     ],
     targets: [
         .systemLibrary(
@@ -40,6 +41,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
         .target(
@@ -72,9 +74,14 @@ let package = Package(
             ],
             path: "Benchmarks/HTTPFloor"
         ),
+        .executableTarget(
+            name: "cache-fill",
+            dependencies: ["DiscogsBatch", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/CacheFill"
+        ),
         .testTarget(
             name: "DiscogsBatchTests",
-            dependencies: ["DiscogsBatch"],
+            dependencies: ["DiscogsBatch", .product(name: "SQLiteNIO", package: "sqlite-nio")],
             path: "Tests/DiscogsBatchTests"
         ),
         .testTarget(

@@ -6,6 +6,7 @@ extension SandboxResponder {
     /// faulted or counted, and no User-Agent needed.
     func control(_ request: SandboxRequest) -> SandboxReply {
         if request.path.hasPrefix("/_sandbox/blob/") { return blob(request) }
+        if request.path == "/_sandbox/collection/grow" { return growCollection(request) }
         let allowed: [String: String] = [
             "/_sandbox/stats": "GET", "/_sandbox/reset": "POST", "/_sandbox/advance": "POST",
             "/_sandbox/credentials": "GET", "/_sandbox/health": "GET", "/_sandbox/redirect": "GET",

@@ -23,7 +23,7 @@ struct DiscogsBatchCommand: AsyncParsableCommand {
               143  interrupted by SIGTERM, resumable
             """,
         version: DiscogsBatchVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, AuthCommand.self, SandboxCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, AuthCommand.self, SandboxCommand.self, CacheCommand.self]
     )
 
     /// ArgumentParser's own entry point, except that usage errors exit 2 (SPEC §4), not 64.

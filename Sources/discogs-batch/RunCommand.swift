@@ -56,6 +56,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Progress line on standard error: auto (when it is a terminal), always or never.")
     var progress: ProgressMode = .auto
 
+    @Flag(help: "Read nothing from the response cache; still store the new answers.")
+    var refresh = false
+
+    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the response cache.")
+    var noCache = false
+
     @Flag(help: "Only errors and the exit code; no summary.")
     var quiet = false
 
@@ -70,6 +76,7 @@ struct RunCommand: AsyncParsableCommand {
         if let concurrency, !(1...64).contains(concurrency) {
             throw ValidationError("--concurrency must be from 1 to 64")
         }
+        if refresh && noCache { throw ValidationError("--refresh and --no-cache exclude each other") }
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
         if resume && output == "-" { throw ValidationError("--resume needs an output file, not standard output") }
         if let maxRequests, maxRequests < 1 { throw ValidationError("--max-requests must be at least 1") }
@@ -103,6 +110,7 @@ struct RunCommand: AsyncParsableCommand {
         options.maxRequests = maxRequests
         options.deadline = deadline.flatMap { Duration(parsing: $0) }
         options.shard = shard.flatMap(Self.parseShard)
+        options.cacheMode = noCache ? .off : refresh ? .refresh : .normal
         var server: Sandbox?
         if sandbox {
             let started = try await Sandbox.start(SandboxConfiguration(credentials: .registering(loaded)))

@@ -44,15 +44,17 @@ enum Harness {
     /// Loads `yaml` (with the sandbox's base URL and the demo credentials), runs it, reads the output.
     static func run(
         _ yaml: String, sandbox: Sandbox, environment: [String: String] = environment,
-        concurrency: Int? = nil, transport: (any HTTPTransport)? = nil
+        concurrency: Int? = nil, transport: (any HTTPTransport)? = nil, cacheMode: CacheMode = .normal
     ) async throws -> Outcome {
-        try await run(yaml, baseURL: sandbox.baseURL, environment: environment, concurrency: concurrency, transport: transport)
+        try await run(
+            yaml, baseURL: sandbox.baseURL, environment: environment, concurrency: concurrency, transport: transport,
+            cacheMode: cacheMode)
     }
 
     /// `run(_:sandbox:)` against any loopback server (a `ReplayServer` of recorded answers).
     static func run(
         _ yaml: String, baseURL: String, environment: [String: String] = environment,
-        concurrency: Int? = nil, transport: (any HTTPTransport)? = nil
+        concurrency: Int? = nil, transport: (any HTTPTransport)? = nil, cacheMode: CacheMode = .normal
     ) async throws -> Outcome {
         let folder = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -64,6 +66,7 @@ enum Harness {
         options.outputPath = folder.appendingPathComponent("out.ndjson").path
         options.concurrency = concurrency
         options.retryBaseDelay = .milliseconds(20)
+        options.cacheMode = cacheMode
         // Each run its own shared-budget folder: parallel tests must not pace one another.
         options.environment = ["DISCOGS_BATCH_STATE_DIR": folder.appendingPathComponent("state").path]
         var logger = Logger(label: "e2e")

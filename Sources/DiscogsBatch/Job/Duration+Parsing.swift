@@ -1,5 +1,5 @@
 extension Duration {
-    /// Parses `500ms`, `30s`, `10m`, `1h` (a whole number and a unit); nil for anything else.
+    /// Parses `500ms`, `30s`, `10m`, `1h`, `30d` (a whole number and a unit); nil for anything else.
     public init?(parsing text: String) {
         let digits = text.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, digits.count <= 12, let amount = Int64(digits) else { return nil }
@@ -8,6 +8,7 @@ extension Duration {
         case "s": self = .seconds(amount)
         case "m": self = .seconds(amount * 60)
         case "h": self = .seconds(amount * 3600)
+        case "d": self = .seconds(amount * 86_400)
         default: return nil
         }
     }
@@ -31,6 +32,7 @@ extension Duration {
         let s = ms / 1000
         if s < 60 { return "\(s)s" }
         if s < 3600 { return s % 60 == 0 ? "\(s / 60)m" : "\(s / 60)m\(s % 60)s" }
+        if s >= 86_400, s % 86_400 == 0 { return "\(s / 86_400)d" }
         return (s % 3600) / 60 == 0 ? "\(s / 3600)h" : "\(s / 3600)h\((s % 3600) / 60)m"
     }
 }

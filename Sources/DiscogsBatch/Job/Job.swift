@@ -15,6 +15,8 @@ public struct Job: Sendable {
     public var outputPath: String?
     public var vars: [String: String]
     public var requests: [RequestSpec]
+    /// The top-level `cache:` section; nil when absent.
+    public var cache: CacheSettings? = nil
 
     public static let defaultBaseURL = "https://api.discogs.com"
     public static let defaultUserAgent = "discogs-batch/\(DiscogsBatchVersion.current)"
@@ -134,6 +136,8 @@ public struct RequestSpec: Sendable {
         }
         return nil
     }
+    /// The request's own `cache:` value.
+    public var cache: RequestCachePolicy = .inherit
 }
 
 public struct Pagination: Sendable, Hashable {

@@ -8,7 +8,7 @@ struct RequestDefaults {
 }
 
 extension JobReader {
-    static let requestKeys = ["name", "method", "path", "query", "headers", "media_type", "body", "foreach", "paginate", "items"]
+    static let requestKeys = ["name", "method", "path", "query", "headers", "media_type", "body", "foreach", "paginate", "items", "cache"]
     static let reservedHeaders = ["authorization", "user-agent", "host", "content-length", "transfer-encoding"]
 
     func readRequests(_ items: [YAMLNode], defaults: RequestDefaults, auth: JobAuth) -> [RequestSpec] {
@@ -161,6 +161,14 @@ extension JobReader {
             }
         }
 
+        var cache = RequestCachePolicy.inherit
+        if let pair = e["cache"] {
+            cache = readRequestCache(pair.value, "\(path).cache")
+            if cache != .off, method != .GET {
+                c.error(pair.key.mark, "\(path).cache", "only GET answers are cached; remove cache or set cache: false")
+            }
+        }
+
         if let need = Self.unservedNeed(path: template.source, method: method, mode: auth.mode) {
             c.warning(e["path"]?.value.mark ?? node.mark, "\(path).path", need)
         }
@@ -171,7 +179,7 @@ extension JobReader {
 
         return RequestSpec(
             name: name, mark: node.mark, method: method, path: template, query: query, headers: headers,
-            body: body, foreach: foreach, paginate: paginate, items: items)
+            body: body, foreach: foreach, paginate: paginate, items: items, cache: cache)
     }
 
     /// Reports every `{var}` that is neither a foreach key nor in vars.

@@ -7,7 +7,7 @@ struct JobReader {
 
     static let topKeys = [
         "version", "name", "base_url", "user_agent", "auth", "rate", "concurrency", "timeout", "retry",
-        "output", "vars", "defaults", "requests",
+        "output", "vars", "defaults", "requests", "cache",
     ]
 
     var directory: String {
@@ -111,7 +111,7 @@ struct JobReader {
         return Job(
             file: context.file, version: version, name: name, baseURL: baseURL, userAgent: userAgent,
             auth: auth, rate: rate, concurrency: concurrency, timeout: timeout, retry: retry,
-            outputPath: outputPath, vars: vars, requests: requests)
+            outputPath: outputPath, vars: vars, requests: requests, cache: top["cache"].flatMap { readCache($0.value) })
     }
 
     private func checkedBaseURL(_ value: String, _ node: YAMLNode, auth: JobAuth) -> String? {

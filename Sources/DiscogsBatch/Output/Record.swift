@@ -45,6 +45,8 @@ public struct Record: Sendable {
     public var pages: Int?
     public var payload: Payload = .none
     public var error: (kind: String, message: String)?
+    /// Served from the response cache (`"cached": true`); absent from the line otherwise.
+    public var cached = false
 
     /// The line, newline included, written as UTF-8 bytes (no intermediate `String`).
     public func encoded() -> [UInt8] {
@@ -102,6 +104,7 @@ public struct Record: Sendable {
             field("\"remaining\":", r.remaining)
             raw("}")
         }
+        if cached { raw(",\"cached\":true") }
         if let page {
             raw(",\"page\":")
             number(page)

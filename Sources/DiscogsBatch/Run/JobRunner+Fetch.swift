@@ -16,6 +16,8 @@ extension JobRunner {
         var document: (bytes: [UInt8], range: Range<Int>)?
         /// Why the request failed despite a response (HTTP status, bad JSON, pagination).
         var failure: (kind: String, message: String)?
+        /// Served from the response cache (JobRunner+Cache.swift): nothing was sent.
+        var cached = false
     }
 
     static var defaultAccept: String { "application/vnd.discogs.v2.discogs+json" }
@@ -23,6 +25,7 @@ extension JobRunner {
     /// Sends one URL until it has a final outcome: the request's life (`RequestLifecycle`) says what to
     /// send and whether to follow, wait or retry; this does the pacing, signing and sending it asks for.
     func fetch(_ request: PlannedRequest, url: String) async throws -> Outcome {
+        if let hit = await cachedOutcome(request, url: url) { return hit }
         var outcome = Outcome()
         var life = RequestLifecycle(method: request.method.rawValue, url: url, body: request.body.map { Array($0.utf8) }, policy: policy)
         var after429 = false
@@ -101,6 +104,7 @@ extension JobRunner {
                 if let response = outcome.response, outcome.document == nil, !life.cutShort {
                     outcome.document = document(response)
                 }
+                await storeInCache(request, url: url, outcome)
                 return outcome
             case .follow(let target):
                 logger.debug("redirect \(outcome.response?.status ?? 0) to \(redactor.redactURL(target))")

@@ -10,6 +10,7 @@ extension JobRunner {
             method: request.method.rawValue, url: outcome.url, status: outcome.response?.status,
             attempts: outcome.attempts, at: outcome.at, ms: outcome.ms,
             rateLimit: outcome.rateLimit, page: item.page, pages: pages)
+        record.cached = outcome.cached
         var failure = outcome.failure
         if let error = outcome.transportError {
             failure = (error.recordKind, error.message)

@@ -21,6 +21,8 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
     let resumed: ResumeState?
     /// Per source request: the dependent requests that take values from its records.
     let consumers: ResumeState.Consumers
+    /// The response cache (JobRunner+Cache.swift); nil when the job caches nothing or with --no-cache.
+    let cache: ResponseCache?
     let state: NIOLockedValueBox<State>
 
     struct State: @unchecked Sendable {  // only ever touched under `state`'s lock
@@ -90,6 +92,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
             throw RunError.output("\(error)")
         }
         self.writer = try Self.openOutput(path, overwrite: options.overwrite, resume: options.resume)
+        self.cache = Self.makeCache(job: job, options: options, logger: logger)
         var state = State(queue: WorkQueue(job: job, shard: options.shard, resumed: resumed))
         state.summary.planned = state.queue.counts.planned
         state.summary.growing = state.queue.isGrowing
@@ -162,6 +165,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
             logger.debug("run stopped early: \(error)")
         }
         writer.sync()
+        await cache?.close()
         await governor.finish()
         await transport.shutdown()
         return state.withLockedValue { state in

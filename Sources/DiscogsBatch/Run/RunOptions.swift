@@ -21,6 +21,8 @@ public struct RunOptions: Sendable {
     public var baseURL: String?
     /// First backoff step of retries (doubling per attempt, full jitter); tests shorten it.
     public var retryBaseDelay: Duration = .seconds(1)
+    /// `--refresh` (read nothing, still store) or `--no-cache` (neither).
+    public var cacheMode: CacheMode = .normal
 
     public init() {}
 }
@@ -51,6 +53,8 @@ public struct RunSummary: Sendable {
     public var missingValues = 0
     /// True while more requests may still be found (pages not yet known, dependent requests not yet made).
     public var growing = false
+    /// Planned requests (or pages) served from the response cache: nothing sent for them.
+    public var cached = 0
     public var output: String = "standard output"
 
     /// SPEC §4 exit codes: 0 all succeeded, 1 some failed, 3 credentials rejected, 4 output failed.
@@ -69,6 +73,7 @@ public struct RunSummary: Sendable {
             "  \(sent) sent, \(retries) retries, \(rateLimited) rate-limited (429), \(records) records to \(output)",
             "  \(elapsed.humanDescription) elapsed, \(String(format: "%.2f", rate)) requests/s",
         ]
+        if cached > 0 { lines.append("  \(cached) served from the cache (no request sent)") }
         if let credentialsRejected { lines.append("  stopped: \(credentialsRejected)") }
         if let outputFailure { lines.append("  stopped: \(outputFailure)") }
         if let stopped { lines.append("  stopped: \(stopped.description); run again with --resume to continue") }
