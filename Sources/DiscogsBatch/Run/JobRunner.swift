@@ -195,11 +195,13 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
     private func work() async throws {
         while let (seq, request) = next() {
             try Task.checkCancellation()
-            if request.paginate != nil {
-                try await paginate(request, seq: seq)
-            } else {
-                let outcome = try await fetch(request, url: request.url)
-                try finish(request, seq: seq, outcome: outcome, page: nil)
+            try await RequestLogContext.$key.withValue(request.key) {
+                if request.paginate != nil {
+                    try await paginate(request, seq: seq)
+                } else {
+                    let outcome = try await fetch(request, url: request.url)
+                    try finish(request, seq: seq, outcome: outcome, page: nil)
+                }
             }
         }
     }
