@@ -76,7 +76,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DiscogsBatchTests",
-            dependencies: ["DiscogsBatch"],
+            dependencies: ["DiscogsBatch", .product(name: "Logging", package: "swift-log")],
             path: "Tests/DiscogsBatchTests"
         ),
         .testTarget(

@@ -39,12 +39,13 @@ extension RunCommand {
         if logFormat == .json { logger.error("\(message)") } else { Console.error(message) }
     }
 
-    /// The human summary on standard error; as JSON logs, one `info` line whatever the level.
-    func logSummary(_ summary: RunSummary) {
-        guard logFormat == .json else { return Console.error(summary.text) }
+    /// A line for people (the sandbox's address, the summary) on standard error; as JSON logs, one
+    /// `info` line whatever the level, its lines joined with "; ".
+    func logInfo(_ text: String) {
+        guard logFormat == .json else { return Console.error(text) }
         var logger = Logger(label: "discogs-batch")
         logger.logLevel = .info
-        logger.info("\(summary.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; "))")
+        logger.info("\(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; "))")
     }
 
     /// Writes `--summary-json` and `--metrics-file`; a failure is reported and leaves the exit code as it is.
@@ -55,7 +56,7 @@ extension RunCommand {
                 Console.error(String(summary.json(finishedAt: now).dropLast()))
             } else {
                 do {
-                    try ReportFile.write(summary.json(finishedAt: now), to: summaryJson)
+                    try ReportFile.save(summary.json(finishedAt: now), to: summaryJson)
                 } catch {
                     Console.error("discogs-batch: error: --summary-json: \(error)")
                 }

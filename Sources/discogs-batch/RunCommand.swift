@@ -84,6 +84,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        for (flag, path) in [("--summary-json", summaryJson), ("--metrics-file", metricsFile)] {
+            guard let path, path != "-" || flag == "--summary-json" else { continue }
+            if let problem = Self.unwritableFolder(of: path) { throw ValidationError("\(flag): \(problem)") }
+        }
         do {
             try checkOptions()
         } catch let error as ValidationError {
@@ -96,10 +100,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func checkOptions() throws {
-        for (flag, path) in [("--summary-json", summaryJson), ("--metrics-file", metricsFile)] {
-            guard let path, path != "-" || flag == "--summary-json" else { continue }
-            if let problem = Self.unwritableFolder(of: path) { throw ValidationError("\(flag): \(problem)") }
-        }
         if let concurrency, !(1...64).contains(concurrency) {
             throw ValidationError("--concurrency must be from 1 to 64")
         }
@@ -126,7 +126,8 @@ struct RunCommand: AsyncParsableCommand {
         reportDiagnostics(result, logger: logger)
         guard let loaded = result.job else {
             report.identify(jobFile: job, name: nil)
-            report.notStarted = .invalid("\(job): the job file is invalid (\(result.diagnostics.filter { $0.severity == .error }.count) errors)")
+            let errors = result.diagnostics.filter { $0.severity == .error }.count
+            report.notStarted = .invalid("\(job): the job file is invalid (\(errors) error\(errors == 1 ? "" : "s"))")
             writeReports(report)
             throw ExitCode(2)
         }
@@ -145,7 +146,7 @@ struct RunCommand: AsyncParsableCommand {
             let started = try await Sandbox.start(SandboxConfiguration(credentials: .registering(loaded)))
             options.baseURL = started.baseURL
             server = started
-            if !quiet { Console.error("discogs-batch: sandbox at \(started.baseURL)") }
+            if !quiet { logInfo("discogs-batch: sandbox at \(started.baseURL)") }
         }
         let runner: JobRunner<ContinuousClock>
         let transport = NIOHTTPTransport(connectionsPerHost: concurrency ?? loaded.concurrency)
@@ -167,7 +168,9 @@ struct RunCommand: AsyncParsableCommand {
         let running = Task { await runner.runOnContinuousClock() }
         let identity = report
         let signals = Task {
-            await Self.handleSignals(waiter, runner, running: running, grace: Duration(parsing: grace) ?? .seconds(10)) {
+            await Self.handleSignals(
+                waiter, runner, running: running, grace: Duration(parsing: grace) ?? .seconds(10), say: { logInfo($0) }
+            ) {
                 var summary = runner.snapshot()
                 summary.adopt(identity)
                 summary.elapsed = .milliseconds(Int64((Date().timeIntervalSince1970 - identity.startedAt) * 1000))
@@ -180,7 +183,7 @@ struct RunCommand: AsyncParsableCommand {
         _ = await progressTask?.value
         await server?.stop()
         summary.adopt(identity)
-        if !quiet || summary.exitCode > 1 { logSummary(summary) }
+        if !quiet || summary.exitCode > 1 { logInfo(summary.text) }
         writeReports(summary)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
@@ -198,18 +201,18 @@ extension RunCommand {
     /// cancel them. A second signal exits at once; the output is still one that --resume completes.
     static func handleSignals<C: Clock>(
         _ waiter: SignalWaiter, _ runner: JobRunner<C>, running: Task<RunSummary, Never>, grace: Duration,
-        beforeExit: @Sendable () -> Void = {}
+        say: @Sendable (String) -> Void = { Console.error($0) }, beforeExit: @Sendable () -> Void = {}
     ) async where C.Duration == Duration {
         var first: Int32?
         for await number in waiter.numbers {
             if let first {
-                Console.error("discogs-batch: second signal; stopping now")
+                say("discogs-batch: second signal; stopping now")
                 beforeExit()
                 _exit(128 + first)
             }
             first = number
             runner.stop(.signal(number))
-            Console.error("discogs-batch: stopping; requests in flight have \(grace.humanDescription) to finish (signal again to stop now)")
+            say("discogs-batch: stopping; requests in flight have \(grace.humanDescription) to finish (signal again to stop now)")
             Task {
                 try await Task.sleep(for: grace)
                 running.cancel()

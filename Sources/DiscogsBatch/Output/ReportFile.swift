@@ -8,7 +8,7 @@ public enum ReportFile {
         public var description: String
     }
 
-    public static func write(_ text: String, to path: String) throws(Failure) {
+    public static func save(_ text: String, to path: String) throws(Failure) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temporary = "\(folder)/.\(url.lastPathComponent).\(getpid()).tmp"
@@ -19,7 +19,7 @@ public enum ReportFile {
         bytes.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     code = errno

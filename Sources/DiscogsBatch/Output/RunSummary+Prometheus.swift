@@ -11,30 +11,34 @@ extension RunSummary {
     public func prometheusText(finishedAt: Double, lastSuccess: Double?) -> String {
         let registry = PrometheusCollectorRegistry()
         let label = [("job_name", job)]
-        func counter(_ name: String, _ value: Int, _ help: String, _ extra: [(String, String)] = []) {
-            registry.makeCounter(name: name, labels: label + extra, help: help).increment(by: Int64(value))
+        /// `discogs_batch_<metric>_<unit>` (no unit: none).
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "discogs_batch", metricName: metric, unitName: unit, helpText: help)
         }
-        func gauge(_ name: String, _ value: Double, _ help: String) {
-            registry.makeGauge(name: name, labels: label, help: help).set(value)
+        func counter(_ metric: String, _ value: Int, _ help: String, _ extra: [(String, String)] = []) {
+            registry.makeCounter(descriptor: name(metric, "total", help), labels: label + extra).increment(by: Int64(value))
+        }
+        func gauge(_ metric: String, _ unit: String, _ value: Double, _ help: String) {
+            registry.makeGauge(descriptor: name(metric, unit, help), labels: label).set(value)
         }
         let help = "HTTP requests sent by the last run, by status class of the answer (none: no answer)"
-        for name in responses.keys.sorted() {
-            counter("discogs_batch_requests_total", responses[name] ?? 0, help, [("status_class", name)])
+        for statusClass in responses.keys.sorted() {
+            counter("requests", responses[statusClass] ?? 0, help, [("status_class", statusClass)])
         }
-        counter("discogs_batch_requests_total", noResponse, help, [("status_class", "none")])
-        counter("discogs_batch_rate_limited_total", rateLimited, "429 answers in the last run")
-        counter("discogs_batch_retries_total", retries, "Retries in the last run")
-        counter("discogs_batch_records_total", records, "NDJSON records written by the last run")
-        counter("discogs_batch_cache_hits_total", cached, "Planned requests the last run answered from the cache")
-        gauge("discogs_batch_planned_requests", Double(planned), "Planned requests (or first pages) of the last run")
-        gauge("discogs_batch_succeeded_requests", Double(completed - failed), "Planned requests that succeeded in the last run")
-        gauge("discogs_batch_failed_requests", Double(failed), "Planned requests that failed in the last run")
-        gauge("discogs_batch_skipped_requests", Double(skipped), "Planned requests the output already held (--resume)")
-        gauge("discogs_batch_last_run_duration_seconds", Double(elapsed.milliseconds) / 1000, "Duration of the last run")
-        gauge("discogs_batch_last_run_exit_code", Double(exitCode), "Exit code of the last run (0 all succeeded)")
-        gauge("discogs_batch_last_run_timestamp_seconds", finishedAt, "When the last run ended, seconds since 1970")
+        counter("requests", noResponse, help, [("status_class", "none")])
+        counter("rate_limited", rateLimited, "429 answers in the last run")
+        counter("retries", retries, "Retries in the last run")
+        counter("records", records, "NDJSON records written by the last run")
+        counter("cache_hits", cached, "Planned requests the last run answered from the cache")
+        gauge("planned", "requests", Double(planned), "Planned requests (or first pages) of the last run")
+        gauge("succeeded", "requests", Double(completed - failed), "Planned requests that succeeded in the last run")
+        gauge("failed", "requests", Double(failed), "Planned requests that failed in the last run")
+        gauge("skipped", "requests", Double(skipped), "Planned requests the output already held (--resume)")
+        gauge("last_run_duration", "seconds", Double(elapsed.milliseconds) / 1000, "Duration of the last run")
+        gauge("last_run_exit_code", "", Double(exitCode), "Exit code of the last run (0 all succeeded)")
+        gauge("last_run_timestamp", "seconds", finishedAt, "When the last run ended, seconds since 1970")
         if let success = exitCode == 0 ? finishedAt : lastSuccess {
-            gauge(Self.lastSuccessMetric, success, "When a run last ended with exit code 0, seconds since 1970")
+            gauge("last_success_timestamp", "seconds", success, "When a run last ended with exit code 0, seconds since 1970")
         }
         return registry.emitToString()
     }
@@ -43,7 +47,7 @@ extension RunSummary {
     /// file it replaces when this run did not succeed.
     public func writeMetrics(to path: String, finishedAt: Double) throws(ReportFile.Failure) {
         let previous = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(Self.lastSuccess(in:))
-        try ReportFile.write(prometheusText(finishedAt: finishedAt, lastSuccess: previous), to: path)
+        try ReportFile.save(prometheusText(finishedAt: finishedAt, lastSuccess: previous), to: path)
     }
 
     /// The value of the last success series in a metrics file this tool wrote.

@@ -62,6 +62,8 @@ public struct RunSummary: Sendable {
     /// When the command started, in seconds since 1970.
     public var startedAt = 0.0
 
+    public init() {}
+
     /// Counts one HTTP answer in `responses`.
     public mutating func countResponse(status: Int) {
         responses["\(status / 100)xx", default: 0] += 1
