@@ -42,6 +42,7 @@ struct ReportTests {
         Case(name: "max requests", exitCode: 75, reason: "max_requests"),
         Case(name: "SIGINT", exitCode: 130, reason: "sigint"),
         Case(name: "SIGTERM", exitCode: 143, reason: "sigterm"),
+        Case(name: "second SIGTERM", exitCode: 143, reason: "sigterm"),
     ]
 
     func writeJob(_ folder: URL, baseURL: String, token: String = "sandbox-demo-token", paths: [String] = ["/releases/{id}"]) throws -> String {
@@ -110,6 +111,15 @@ struct ReportTests {
                 seen += chunk
             }
             kill(process.processIdentifier, c.exitCode == 130 ? SIGINT : SIGTERM)
+            if c.name == "second SIGTERM" {
+                // The second signal once the first has been taken in (the run says it is stopping).
+                while !String(decoding: seen, as: UTF8.self).contains("stopping;") {
+                    let chunk = errors.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    seen += chunk
+                }
+                kill(process.processIdentifier, SIGTERM)
+            }
         }
         let handle = errors.fileHandleForReading
         let rest = try await Harness.onOwnThread { handle.readDataToEndOfFile() }
@@ -120,7 +130,9 @@ struct ReportTests {
     @Test(arguments: cases)
     func summaryAndMetricsOnEveryExitPath(_ c: Case) async throws {
         // Slow answers on SIGINT/SIGTERM runs, so that the signal lands while requests are in flight.
-        let faults = c.exitCode >= 130 ? [try SandboxFault.parse("slow=300ms:1")] : []
+        // The second signal's case waits long enough (3 s answers) that it certainly lands mid-run.
+        let slow = c.name == "second SIGTERM" ? "slow=3s:1" : "slow=300ms:1"
+        let faults = c.exitCode >= 130 ? [try SandboxFault.parse(slow)] : []
         let sandbox = try await Sandbox.start(SandboxConfiguration(seed: 3, rateLimited: false, faults: faults))
         let folder = try Harness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -130,6 +142,7 @@ struct ReportTests {
             c, folder: folder, sandbox: sandbox, reports: ["--summary-json", summaryPath, "--metrics-file", metricsPath])
         await sandbox.stop()
         #expect(status == c.exitCode, "\(stderr)")
+        if c.name == "second SIGTERM" { #expect(stderr.contains("second signal; stopping now")) }
 
         let text = try String(contentsOfFile: summaryPath, encoding: .utf8)
         #expect(text.hasSuffix("}\n") && text.split(separator: "\n").count == 1)
