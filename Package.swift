@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -42,8 +43,11 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
-            ]
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            plugins: ["CommitStamp"]
         ),
+        .plugin(name: "CommitStamp", capability: .buildTool()),
         .target(
             name: "DiscogsSandbox",
             dependencies: [
@@ -81,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DiscogsBatchTests",
-            dependencies: ["DiscogsBatch", .product(name: "SQLiteNIO", package: "sqlite-nio")],
+            dependencies: ["DiscogsBatch", .product(name: "SQLiteNIO", package: "sqlite-nio"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/DiscogsBatchTests"
         ),
         .testTarget(

@@ -68,11 +68,44 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Log every request (URLs with credentials masked).")
     var verbose = false
 
+    @Option(help: ArgumentHelp(
+        "Write one JSON object describing the run (schemas/summary.schema.json) to PATH at the end, on every exit path; - for the last line of standard error.",
+        valueName: "PATH"))
+    var summaryJson: String?
+
+    @Option(help: ArgumentHelp(
+        "Write Prometheus metrics of the run to PATH for node_exporter's textfile collector (a temporary file renamed into place).",
+        valueName: "PATH"))
+    var metricsFile: String?
+
+    @Option(help: "Log lines on standard error: text, or json (one object per line: at, level, label, message, key).")
+    var logFormat: LogFormat = .text
+
     enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
         case auto, always, never
     }
 
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
     func validate() throws {
+        for (flag, path) in [("--summary-json", summaryJson), ("--metrics-file", metricsFile)] {
+            guard let path, path != "-" || flag == "--summary-json" else { continue }
+            if let problem = Self.unwritableFolder(of: path) { throw ValidationError("\(flag): \(problem)") }
+        }
+        do {
+            try checkOptions()
+        } catch let error as ValidationError {
+            var summary = RunSummary()
+            summary.startedAt = Date().timeIntervalSince1970
+            summary.notStarted = .invalid("usage: \(error.message)")
+            writeReports(summary)
+            throw error
+        }
+    }
+
+    func checkOptions() throws {
         if let concurrency, !(1...64).contains(concurrency) {
             throw ValidationError("--concurrency must be from 1 to 64")
         }
@@ -92,15 +125,20 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = verbose ? .debug : quiet ? .error : .warning
-            return handler
-        }
-        let logger = Logger(label: "discogs-batch")
+        var report = RunSummary()
+        report.startedAt = Date().timeIntervalSince1970
         let result = JobLoader().load(path: job)
-        Console.report(result)
-        guard let loaded = result.job else { throw ExitCode(2) }
+        bootstrapLogging(job: result.job)
+        let logger = Logger(label: "discogs-batch")
+        reportDiagnostics(result, logger: logger)
+        guard let loaded = result.job else {
+            report.identify(jobFile: job, name: nil)
+            let errors = result.diagnostics.filter { $0.severity == .error }.count
+            report.notStarted = .invalid("\(job): the job file is invalid (\(errors) error\(errors == 1 ? "" : "s"))")
+            writeReports(report)
+            throw ExitCode(2)
+        }
+        report.identify(jobFile: job, name: loaded.name)
 
         var options = RunOptions()
         options.outputPath = output
@@ -116,7 +154,7 @@ struct RunCommand: AsyncParsableCommand {
             let started = try await Sandbox.start(SandboxConfiguration(credentials: .registering(loaded)))
             options.baseURL = started.baseURL
             server = started
-            if !quiet { Console.error("discogs-batch: sandbox at \(started.baseURL)") }
+            if !quiet { logInfo("discogs-batch: sandbox at \(started.baseURL)") }
         }
         let runner: JobRunner<ContinuousClock>
         let transport = NIOHTTPTransport(connectionsPerHost: concurrency ?? loaded.concurrency)
@@ -126,22 +164,35 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as RunError {
             await transport.shutdown()
             await server?.stop()
-            Console.error("discogs-batch: error: \(error)")
+            logError("discogs-batch: error: \(error)", logger: logger)
+            report.notStarted = error
+            report.output = options.outputPath ?? loaded.outputPath ?? "standard output"
+            writeReports(report)
             throw ExitCode(error.exitCode)
         }
         let showProgress = progress == .always || (progress == .auto && isatty(2) == 1)
         let progressTask = showProgress ? Task { await ProgressLine.draw(runner) } : nil
         let waiter = SignalWaiter(signals: [SIGINT, SIGTERM])
         let running = Task { await runner.runOnContinuousClock() }
+        let identity = report
         let signals = Task {
-            await Self.handleSignals(waiter, runner, running: running, grace: Duration(parsing: grace) ?? .seconds(10))
+            await Self.handleSignals(
+                waiter, runner, running: running, grace: Duration(parsing: grace) ?? .seconds(10), say: { logInfo($0) }
+            ) {
+                var summary = runner.snapshot()
+                summary.adopt(identity)
+                summary.elapsed = .milliseconds(Int64((Date().timeIntervalSince1970 - identity.startedAt) * 1000))
+                writeReports(summary)
+            }
         }
-        let summary = await running.value
+        var summary = await running.value
         signals.cancel()
         progressTask?.cancel()
         _ = await progressTask?.value
         await server?.stop()
-        if !quiet || summary.exitCode > 1 { Console.error(summary.text) }
+        summary.adopt(identity)
+        if !quiet || summary.exitCode > 1 { logInfo(summary.text) }
+        writeReports(summary)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 }
@@ -157,17 +208,19 @@ extension RunCommand {
     /// First SIGINT/SIGTERM: stop dispatching and give requests in flight `grace` to finish, then
     /// cancel them. A second signal exits at once; the output is still one that --resume completes.
     static func handleSignals<C: Clock>(
-        _ waiter: SignalWaiter, _ runner: JobRunner<C>, running: Task<RunSummary, Never>, grace: Duration
+        _ waiter: SignalWaiter, _ runner: JobRunner<C>, running: Task<RunSummary, Never>, grace: Duration,
+        say: @Sendable (String) -> Void = { Console.error($0) }, beforeExit: @Sendable () -> Void = {}
     ) async where C.Duration == Duration {
         var first: Int32?
         for await number in waiter.numbers {
             if let first {
-                Console.error("discogs-batch: second signal; stopping now")
+                say("discogs-batch: second signal; stopping now")
+                beforeExit()
                 _exit(128 + first)
             }
             first = number
             runner.stop(.signal(number))
-            Console.error("discogs-batch: stopping; requests in flight have \(grace.humanDescription) to finish (signal again to stop now)")
+            say("discogs-batch: stopping; requests in flight have \(grace.humanDescription) to finish (signal again to stop now)")
             Task {
                 try await Task.sleep(for: grace)
                 running.cancel()

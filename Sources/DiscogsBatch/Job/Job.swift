@@ -22,8 +22,13 @@ public struct Job: Sendable {
     public static let defaultUserAgent = "discogs-batch/\(DiscogsBatchVersion.current)"
 }
 
+/// What `--version` prints and the default User-Agent carries: the release number, and the git commit
+/// of the build as semver build metadata when built from a clone (`0.1.0+1a2b3c4d5e6f`, with `.dirty`
+/// for uncommitted changes). `buildCommit` is written before each build by Plugins/CommitStamp.
 public enum DiscogsBatchVersion {
-    public static let current = "0.1.0"
+    public static let number = "0.1.0"
+    public static let commit: String? = buildCommit
+    public static let current = commit.map { "\(number)+\($0)" } ?? number
 }
 
 public enum AuthMode: String, Sendable, CaseIterable {

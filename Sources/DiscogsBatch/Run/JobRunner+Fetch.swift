@@ -68,6 +68,7 @@ extension JobRunner {
                 outcome.ms = Int(sentAt.duration(to: clock.now).milliseconds)
                 outcome.at = Date().timeIntervalSince1970
                 outcome.response = response
+                state.withLockedValue { $0.summary.countResponse(status: response.status) }
                 outcome.transportError = nil
                 outcome.document = nil
                 let rate = Self.rateLimit(response)

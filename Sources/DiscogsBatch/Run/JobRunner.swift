@@ -192,7 +192,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         while let item = try await nextItem() {
             do {
                 try Task.checkCancellation()
-                let report = try await perform(item)
+                let report = try await RequestLogContext.$key.withValue(item.request.key) { try await perform(item) }
                 let waiters = state.withLockedValue { state in
                     state.queue.finished(item, report)
                     state.fold()

@@ -56,9 +56,28 @@ public struct RunSummary: Sendable {
     /// Planned requests (or pages) served from the response cache: nothing sent for them.
     public var cached = 0
     public var output: String = "standard output"
+    /// HTTP answers by status class (`"2xx"`, redirects as `"3xx"`); `sent` minus their sum got none.
+    public var responses: [String: Int] = [:]
+    /// Set when the run could not start (invalid job or usage, output unusable): nothing was sent.
+    public var notStarted: RunError?
+    /// The job's name (the file name without extension when the job did not load), its file, and
+    /// the SHA-256 of that file's bytes; set by the command for `--summary-json` and `--metrics-file`.
+    public var job = ""
+    public var jobFile = ""
+    public var jobSHA256: String?
+    /// When the command started, in seconds since 1970.
+    public var startedAt = 0.0
 
-    /// SPEC §4 exit codes: 0 all succeeded, 1 some failed, 3 credentials rejected, 4 output failed.
+    public init() {}
+
+    /// Counts one HTTP answer in `responses`.
+    public mutating func countResponse(status: Int) {
+        responses["\(status / 100)xx", default: 0] += 1
+    }
+
+    /// SPEC §4 exit codes: 0 all succeeded, 1 some failed, 2 invalid, 3 credentials rejected, 4 output failed.
     public var exitCode: Int32 {
+        if let notStarted { return notStarted.exitCode }
         if outputFailure != nil { return 4 }
         if credentialsRejected != nil { return 3 }
         if let stopped { return stopped.exitCode }
@@ -87,7 +106,7 @@ public struct RunSummary: Sendable {
     }
 }
 
-public enum RunError: Error, CustomStringConvertible {
+public enum RunError: Error, Sendable, CustomStringConvertible {
     /// Exit 2: the job cannot run as configured; nothing was sent.
     case invalid(String)
     /// Exit 4: the output cannot be written, or exists without --overwrite.
