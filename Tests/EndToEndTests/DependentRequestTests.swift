@@ -220,4 +220,30 @@ struct DependentRequestTests {
         #expect(union == (try comparable(whole)))
         try Self.checkProvenance(records)
     }
+
+    @Test func artistDiscographyExampleTakesEachMastersMainRelease() async throws {
+        let sandbox = try await Sandbox.start(SandboxConfiguration(rateLimited: false))
+        let folder = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let job = folder.appendingPathComponent("job.yaml").path
+        try String(contentsOfFile: Harness.root.appendingPathComponent("examples/artist-discography.yaml").path, encoding: .utf8)
+            .replacingOccurrences(of: "version: 1\n", with: "version: 1\nbase_url: \(sandbox.baseURL)\nrate: {limit: 100000, window: 1s}\n")
+            .write(toFile: job, atomically: true, encoding: .utf8)
+        let output = folder.appendingPathComponent("out.ndjson").path
+        let result = try await Harness.executable(["run", job, "--output", output, "--verbose"], environment: Harness.environment)
+        await sandbox.stop()
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = try Self.records(output)
+        let listed = records.filter { $0["request"] as? String == "artist-releases" }
+        let masters = listed.filter { ($0["item"] as? [String: Any])?["type"] as? String == "master" }
+        let expected = Set(masters.flatMap { Self.selected($0, "main_release") })
+        let fetched = records.filter { $0["request"] as? String == "main-release" }
+        #expect(records.filter { $0["request"] as? String == "artist" }.count == 3)
+        #expect(!expected.isEmpty)
+        #expect(Set(fetched.compactMap { ($0["vars"] as? [String: String])?["release_id"] }) == expected)
+        // The plain release entries carry no main_release: skipped, counted and named with --verbose.
+        let skipped = listed.count - masters.count
+        #expect(result.stderr.contains("\(skipped) source values missing, null or not a scalar"))
+        #expect(result.stderr.contains("main_release has no value for main-release; skipped"))
+    }
 }

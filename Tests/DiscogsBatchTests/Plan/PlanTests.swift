@@ -135,4 +135,22 @@ struct PlanTests {
         #expect(seen == Set(keys))
         #expect(Plan.shard(of: "release/id=1", count: 4) == Plan.shard(of: "release/id=1", count: 4))
     }
+
+    @Test func dependentRequestsAreLeftToTheRunAndNamedInTheEstimate() throws {
+        let plan = try plan("""
+              - {name: wants, path: /users/u/wants, query: {sort: added}, paginate: true, items: wants}
+              - name: release
+                path: /releases/{id}
+                foreach:
+                  id: {from: wants, select: basic_information.id}
+                  cur: [EUR, USD]
+            """)
+        #expect(plan.map(\.key) == ["wants"])
+        #expect(plan.count == 1 && plan.isLowerBound)
+        #expect(plan.dependentRequests.map(\.name) == ["release"])
+        let spec = plan.dependentRequests[0]
+        #expect(PlanFormatter.dependentRow(spec, job: plan.job) == "release  GET  https://api.example.org/releases/{id}  (count known at run time: one per distinct basic_information.id of wants's records, times 2 for its other foreach keys)")
+        #expect(PlanFormatter.dependentJSON(spec, job: plan.job).hasSuffix(#""from":"wants","select":"basic_information.id","count":null}"#))
+        #expect(PlanFormatter.summary(plan).hasPrefix("at least 1 request, before the pages pagination adds and the dependent request release, counted at run time;"))
+    }
 }
