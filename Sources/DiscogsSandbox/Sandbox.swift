@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// A running Discogs sandbox: a Discogs-compatible HTTP server on loopback.
@@ -36,23 +38,27 @@ public final class Sandbox: Sendable {
         self.task = task
     }
 
-    /// Binds and starts serving; returns once the server accepts connections.
+    /// Binds and starts serving; returns once the server accepts connections. With `tls`, it serves
+    /// HTTPS (HTTP/1.1) with that server configuration, and `baseURL` is `https://`.
     public static func start(
         _ configuration: SandboxConfiguration = SandboxConfiguration(),
         clock: any SandboxClock = SystemSandboxClock(),
-        logger: Logger? = nil
+        logger: Logger? = nil,
+        tls: TLSConfiguration? = nil
     ) async throws -> Sandbox {
         let state = SandboxState(configuration: configuration, clock: clock)
         var log = logger ?? Logger(label: "discogs-sandbox")
         if logger == nil { log.logLevel = .error }
         let (events, continuation) = AsyncStream<Result<Int, any Error>>.makeStream()
         let host = configuration.host
+        let scheme = tls == nil ? "http" : "https"
         let app = Application(
             responder: SandboxResponder(state: state),
+            server: try tls.map { try .tls(tlsConfiguration: $0) } ?? .http1(),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                state.setBaseURL("http://\(Sandbox.urlHost(host)):\(port)")
+                state.setBaseURL("\(scheme)://\(Sandbox.urlHost(host)):\(port)")
                 continuation.yield(.success(port))
             },
             logger: log

@@ -10,7 +10,7 @@ extension SandboxResponder {
         let allowed: [String: String] = [
             "/_sandbox/stats": "GET", "/_sandbox/reset": "POST", "/_sandbox/advance": "POST",
             "/_sandbox/credentials": "GET", "/_sandbox/health": "GET", "/_sandbox/redirect": "GET",
-            "/_sandbox/echo": "GET", "/_sandbox/malformed": "GET",
+            "/_sandbox/echo": "GET", "/_sandbox/malformed": "GET", "/_sandbox/bomb": "GET",
         ]
         guard let method = allowed[request.path] else { return .notFound("Unknown sandbox control endpoint.") }
         guard request.method == method else { return .methodNotAllowed([method]) }
@@ -49,6 +49,14 @@ extension SandboxResponder {
             // broken server might: tests check that a body kept as text is redacted too.
             let authorization = request.headers[.authorization] ?? ""
             return .bytes(ByteBuffer(string: #"{"query":"\#(request.rawQuery)","authorization":"\#(authorization)","cut"#))
+        case "/_sandbox/bomb":
+            // Already gzip, whatever was asked: the client must refuse to expand it past its limits.
+            guard let bytes = Int(request.query("bytes") ?? "16777216"), (2...(1 << 30)).contains(bytes) else {
+                return .message(422, "bytes must be 2 to 1073741824, e.g. /_sandbox/bomb?bytes=16777216.")
+            }
+            var reply = SandboxReply.bytes(ContentCoding.bomb(bytes: bytes))
+            reply.headers.append((.contentEncoding, ContentCoding.gzip.rawValue))
+            return reply
         case "/_sandbox/credentials":
             let credentials = state.configuration.credentials
             return .json(.object([

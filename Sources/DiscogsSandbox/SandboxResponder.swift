@@ -12,8 +12,13 @@ struct SandboxResponder: HTTPResponder {
 
     struct AbortedResponse: Error {}
 
+    /// The coding the request under way accepts, for `finish`.
+    @TaskLocal static var coding: ContentCoding?
+
     func respond(to request: Request, context: Context) async throws -> Response {
-        let response = try await answer(request, context: context)
+        let response = try await Self.$coding.withValue(ContentCoding.chosen(by: request.headers[.acceptEncoding])) {
+            try await answer(request, context: context)
+        }
         return request.method == .head ? response.createHeadResponse() : response
     }
 
@@ -30,7 +35,7 @@ struct SandboxResponder: HTTPResponder {
             path: request.uri.path,
             rawQuery: request.uri.query ?? "",
             headers: request.headers,
-            authority: request.head.authority ?? String(state.baseURL.dropFirst("http://".count)),
+            authority: request.head.authority ?? String(state.baseURL.split(separator: "/").last ?? ""),
             body: Array(buffer: body),
             remoteAddress: context.remoteAddress)
 
@@ -144,7 +149,14 @@ struct SandboxResponder: HTTPResponder {
         for (name, value) in reply.headers { headers.append(HTTPField(name: name, value: value)) }
         if record { state.stats.record(status: reply.status, rateLimited: rateLimited, fault: fault?.name) }
         let status = HTTPResponse.Status(code: reply.status)
-        let body = reply.body
+        var encoded = reply.body
+        // Compressed before any fault cuts it short, as a server's compression would be.
+        if let coding = Self.coding, encoded.readableBytes > 0, headers[.contentEncoding] == nil {
+            encoded = coding.encode(encoded)
+            headers[.contentEncoding] = coding.rawValue
+            headers[.vary] = "Accept-Encoding"
+        }
+        let body = encoded
         switch fault?.kind {
         case .reset:
             headers[.contentLength] = String(body.readableBytes)

@@ -87,7 +87,7 @@ struct AuthLoginCommand: AsyncParsableCommand {
             throw AuthCommand.fail(error, exitCode: 4)
         }
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        let transport = try HTTPClientTransport.forCommand(connectionsPerHost: 1)
         let outcome: Result<(CredentialProfile, String), ExitCode>
         if token {
             outcome = await storeToken(base: base, transport: transport)

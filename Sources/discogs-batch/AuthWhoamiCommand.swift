@@ -71,7 +71,7 @@ struct AuthWhoamiCommand: AsyncParsableCommand {
                 "refusing to send credentials to \(baseURL): credentials go only over HTTPS or to a loopback address",
                 exitCode: 2)
         }
-        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        let transport = try HTTPClientTransport.forCommand(connectionsPerHost: 1)
         let identity: OAuthLogin.Identity
         do {
             identity = try await OAuthLogin.identity(

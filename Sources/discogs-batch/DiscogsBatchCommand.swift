@@ -1,8 +1,6 @@
 import ArgumentParser
 import DiscogsBatch
 import Foundation
-import NIOCore
-import NIOPosix
 
 @main
 struct DiscogsBatchCommand: AsyncParsableCommand {
@@ -35,11 +33,6 @@ struct DiscogsBatchCommand: AsyncParsableCommand {
         sigaddset(&unblock, SIGINT)
         sigaddset(&unblock, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        // Swift Concurrency's tasks run on the event loops that do the HTTP I/O, instead of hopping
-        // between them and the cooperative pool twice per request: about 15% less CPU per request in
-        // a run (Benchmarks/README.md). The signal waiter and the OAuth callback listener, which
-        // block, have threads of their own; `auth login --oob` reads the terminal with nothing in flight.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

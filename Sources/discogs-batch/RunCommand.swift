@@ -157,7 +157,7 @@ struct RunCommand: AsyncParsableCommand {
             if !quiet { logInfo("discogs-batch: sandbox at \(started.baseURL)") }
         }
         let runner: JobRunner<ContinuousClock>
-        let transport = NIOHTTPTransport(connectionsPerHost: concurrency ?? loaded.concurrency)
+        let transport = try HTTPClientTransport.forCommand(connectionsPerHost: concurrency ?? loaded.concurrency)
         do {
             runner = try JobRunner(
                 job: loaded, options: options, transport: transport, clock: ContinuousClock(), logger: logger)

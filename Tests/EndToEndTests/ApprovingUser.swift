@@ -24,7 +24,7 @@ enum ApprovingUser {
     }
 
     private static func send(_ request: TransportRequest) async throws -> TransportResponse {
-        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        let transport = HTTPClientTransport(connectionsPerHost: 1)
         do {
             let response = try await transport.send(request, timeout: .seconds(10))
             await transport.shutdown()

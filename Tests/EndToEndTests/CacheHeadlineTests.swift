@@ -12,7 +12,7 @@ struct CacheHeadlineTests {
     static let user = SandboxCredentials.demo.username
 
     static func grow(_ sandbox: Sandbox, by count: Int) async throws {
-        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        let transport = HTTPClientTransport(connectionsPerHost: 1)
         let answer = try await transport.send(
             TransportRequest(method: "POST", url: "\(sandbox.baseURL)/_sandbox/collection/grow?count=\(count)", headers: [], body: nil),
             timeout: .seconds(10))

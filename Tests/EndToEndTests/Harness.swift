@@ -71,7 +71,7 @@ enum Harness {
         options.environment = ["DISCOGS_BATCH_STATE_DIR": folder.appendingPathComponent("state").path]
         var logger = Logger(label: "e2e")
         logger.logLevel = .critical
-        let transport = transport ?? NIOHTTPTransport(connectionsPerHost: concurrency ?? job.concurrency)
+        let transport = transport ?? HTTPClientTransport(connectionsPerHost: concurrency ?? job.concurrency)
         let runner: JobRunner<ContinuousClock>
         do {
             runner = try JobRunner(job: job, options: options, transport: transport, clock: ContinuousClock(), logger: logger)

@@ -18,7 +18,7 @@ struct OAuthLoginTests {
     @Test(arguments: [OAuthSignatureMethod.plaintext, .hmacSHA1])
     func theThreeLegsWithOOB(_ signature: OAuthSignatureMethod) async throws {
         let sandbox = try await Sandbox.start(SandboxConfiguration())
-        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        let transport = HTTPClientTransport(connectionsPerHost: 1)
         let login = Self.login(sandbox, signature: signature, transport: transport)
         do {
             let requestToken = try await login.requestToken(callback: "oob")
@@ -41,7 +41,7 @@ struct OAuthLoginTests {
 
     @Test func theCallbackListenerCapturesTheVerifierForItsToken() async throws {
         let sandbox = try await Sandbox.start(SandboxConfiguration())
-        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        let transport = HTTPClientTransport(connectionsPerHost: 1)
         let login = Self.login(sandbox, transport: transport)
         let listener = try OAuthCallbackListener()
         #expect(listener.callbackURL.hasPrefix("http://127.0.0.1:"))
@@ -63,7 +63,7 @@ struct OAuthLoginTests {
 
     @Test func expiredWrongAndDeniedAreRefusedWithClearMessages() async throws {
         let sandbox = try await Sandbox.start(SandboxConfiguration())
-        let transport = NIOHTTPTransport(connectionsPerHost: 1)
+        let transport = HTTPClientTransport(connectionsPerHost: 1)
         let login = Self.login(sandbox, transport: transport)
 
         // Expired: approved, then the sandbox clock moves 16 minutes.

@@ -156,10 +156,8 @@ struct RecordedAnswersTests {
         let outcome = try await Harness.run(
             Harness.job(auth: "{mode: token}", requests: "  - {name: release, path: /releases/249504, headers: {Accept-Encoding: gzip}}"),
             baseURL: server.baseURL, environment: Self.environment)
-        withKnownIssue("gzip answers are decoded by the AsyncHTTPClient transport, not yet on this branch") {
-            #expect(outcome.summary.exitCode == 0)
-            #expect(outcome.lines.first?.hasSuffix(#","body":"# + Recorded.embedded(plain) + "}") == true)
-        }
+        #expect(outcome.summary.exitCode == 0)
+        #expect(outcome.lines.first?.hasSuffix(#","body":"# + Recorded.embedded(plain) + "}") == true)
     }
 }
 

@@ -42,13 +42,22 @@ public final class NDJSONWriter: Sendable {
         if closes { close(fd) }
     }
 
+    /// The C library's `write` (this type's own `write` hides the unqualified name).
+    private static func systemWrite(_ fd: Int32, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(fd, bytes, count)
+        #else
+        Darwin.write(fd, bytes, count)
+        #endif
+    }
+
     /// Writes the bytes (one or more complete lines) with one system call, retried on partial writes.
     public func write(_ bytes: [UInt8]) throws {
         try lock.withLock {
             try bytes.withUnsafeBufferPointer { buffer in
                 var offset = 0
                 while offset < buffer.count {
-                    let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    let n = Self.systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
                         throw Failure(description: "cannot write \(path ?? "standard output"): \(String(cString: strerror(errno)))")

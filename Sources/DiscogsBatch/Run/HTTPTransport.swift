@@ -1,4 +1,4 @@
-/// What the executor sends and receives; the real one is `NIOHTTPTransport`, tests may substitute.
+/// What the executor sends and receives; the real one is `HTTPClientTransport`, tests may substitute.
 public protocol HTTPTransport: Sendable {
     func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse
     func shutdown() async
