@@ -92,8 +92,13 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// How long a send stays counted: `window + margin`.
     public var span: Duration { window + margin }
 
-    /// Sends allowed per span: `limit - reserve`, at least 1 so that a run always progresses.
-    public var budget: Int { max(1, limit - reserve) }
+    /// At most this many sends per span, below `limit - reserve`: this process's share of an address
+    /// used by others (a fallback from a shared budget, or the share learnt from the server's headers).
+    public var share: Int?
+
+    /// Sends allowed per span: `limit - reserve` (or `share`, when lower), at least 1 so that a run
+    /// always progresses.
+    public var budget: Int { max(1, min(limit - reserve, share ?? .max)) }
 
     /// Own and foreign sends still counted at `now`, ascending.
     public func counted(at now: Instant) -> [Instant] {
