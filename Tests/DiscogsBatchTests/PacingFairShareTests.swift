@@ -13,8 +13,9 @@ struct FairShareSimulation {
     var limit = 60
     var window: Duration = .seconds(6)
     var workers = 2
-    /// One way, each way; every request draws its own from this range (seeded).
-    var latency: ClosedRange<Int> = 20...60
+    /// Milliseconds one way, each way; every request draws its own from this range (seeded). Time is
+    /// scaled down tenfold with the window (60 per 60 s to 60 per 6 s), so 2-8 ms stand for 20-80 ms.
+    var latency: ClosedRange<Int> = 2...8
 
     struct Result: CustomStringConvertible {
         var sends = 0
@@ -122,5 +123,13 @@ struct FairShareSimulation {
         print("fair share, 4 processes: \(result)")
         #expect(result.refusedShare <= 0.02)
         #expect(result.efficiency >= 0.85)
+    }
+}
+
+@Suite struct PacingFairShareProbe {
+    @Test(arguments: [1, 2, 3, 4]) func probe(processes: Int) async throws {
+        let simulation = FairShareSimulation(processes: processes, requestsEach: 600 / processes)
+        let result = try await simulation.run()
+        print("probe \(processes): \(result) elapsed \(result.elapsed)")
     }
 }

@@ -36,18 +36,18 @@ struct JobSharedBudgetTests {
     @Test func badValuesNameTheirPlaceAndNeverThePassword() {
         let errors = load(#"{shared: "mysql://u:hunter2@db/x", peers: 0, group: ""}"#).errors.map(\.description)
         #expect(errors == [
-            #"job.yaml:3:17: error: rate.shared: expected a PostgreSQL URL (postgres://user@host/database), found "mysql://u:***@db/x""#,
-            "job.yaml:3:53: error: rate.peers: expected an integer from 1 to 10000, found 0",
-            "job.yaml:3:63: error: rate.group: expected a non-empty name",
+            #"job.yaml:3:16: error: rate.shared: expected a PostgreSQL URL (postgres://user@host/database), found "mysql://u:***@db/x""#,
+            "job.yaml:3:49: error: rate.peers: expected an integer from 1 to 10000, found 0",
+            "job.yaml:3:59: error: rate.group: expected a non-empty name",
         ])
         // The source line a diagnostic quotes hides it too.
         let quoted = load(#"{shared: "postgres://u:hunter2@db/x?sslmode=maybe"}"#)
         #expect(quoted.source?.contains("hunter2") == false)
         #expect(quoted.source?.contains("sslmode=maybe") == true)
         let sslmode = load(#"{shared: "postgres://u:hunter2@db/x?sslmode=maybe"}"#).errors.map(\.description)
-        #expect(sslmode == [#"job.yaml:3:17: error: rate.shared: "postgres://u:***@db/x?sslmode=maybe": expected sslmode disable, prefer or require, found "maybe""#])
+        #expect(sslmode == [#"job.yaml:3:16: error: rate.shared: "postgres://u:***@db/x?sslmode=maybe": expected sslmode disable, prefer or require, found "maybe""#])
         #expect(load("{shared: yes}").errors.map(\.description)
-            == [#"job.yaml:3:17: error: rate.shared: expected true, false or a PostgreSQL URL (postgres://user@host/database), found "yes""#])
+            == [#"job.yaml:3:16: error: rate.shared: expected true, false or a PostgreSQL URL (postgres://user@host/database), found "yes""#])
     }
 
     @Test func maskingHidesWhatFollowsTheUserName() {
