@@ -50,7 +50,7 @@ final class FailingBudget: SharedRateBudget {
         // Five through the shared budget, then its failure: asked once more, never again.
         #expect(budget.reserves == 6)
         #expect(budget.settles == [1001, 1002, 1003, 1004, 1005])
-        #expect(await governor.slidingWindow.budget == 5)
+        #expect(await governor.slidingWindow.ownLimit == 5)
         // The five granted before the failure count in the fallback window: 5 per 2.1 s from the start.
         for (index, time) in times.enumerated() { #expect(time == .ms(2100 * (index / 5))) }
         expectNoWindowExceeds(times, limit: 5, window: .seconds(2))
@@ -72,8 +72,8 @@ final class FailingBudget: SharedRateBudget {
 
     @Test func peersSplitTheBudgetWithoutADatabase() async throws {
         let governor = RateGovernor(clock: ManualClock(), limit: 60, window: .seconds(6), reserve: 4, share: 14)
-        #expect(await governor.slidingWindow.budget == 14)
+        #expect(await governor.slidingWindow.ownLimit == 14)
         let alone = RateGovernor(clock: ManualClock(), limit: 60, window: .seconds(6), reserve: 4, share: 100)
-        #expect(await alone.slidingWindow.budget == 56)
+        #expect(await alone.slidingWindow.ownLimit == 56)
     }
 }
