@@ -104,22 +104,18 @@ final class PostgresCluster: Sendable {
         }
     }
 
+    /// Runs a program through `system` (a shell that waits for it alone): Foundation's `Process`
+    /// does not see the end of a `pg_ctl start` whose server keeps running.
     @discardableResult
     private static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pgtool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let settings = environment.map { "\($0.key)=\(quoted($0.value)) " }.joined()
+        let command = settings + ([path] + arguments).map(quoted).joined(separator: " ") + " </dev/null >\(quoted(file)) 2>&1"
+        let status = system(command)
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        guard status == 0 else {
             throw Failure(description: "\((path as NSString).lastPathComponent) \(arguments.last ?? "") failed: \(text)")
         }
         return text
