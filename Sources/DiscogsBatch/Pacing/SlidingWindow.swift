@@ -300,8 +300,12 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         reports.append((now, effectiveServerLimit - max(0, remaining) - max(0, own)))
         // Restamping at every report keeps them counted for as long as the server keeps reporting them.
         self.foreign = foreign > 0 ? (now, foreign) : nil
-        adapt(foreign: foreign, used: reported, remaining: remaining, refused: refused, now: now)
+        // Fair sharing (`adapt`) is not switched on: it does not meet its targets yet (see PacingFairShareTests).
+        if Self.learnsFairShare { adapt(foreign: foreign, used: reported, remaining: remaining, refused: refused, now: now) }
     }
+
+    /// Off until `adapt` meets the targets (4 processes: at most 2% 429s, 0.85 of the ideal).
+    static var learnsFairShare: Bool { false }
 
     /// Fair sharing without coordination: additive increase, multiplicative decrease of `fairShare`.
     ///
