@@ -85,6 +85,13 @@ public struct RateSettings: Sendable {
     public var reserve: Int = 0
     /// Share one budget with other discogs-batch processes on this machine using the same credential.
     public var shared: Bool = true
+    /// Share it instead through this PostgreSQL database with processes on any host (`rate.shared: URL`).
+    public var sharedURL: BudgetURL?
+    /// Processes expected to share the address: without a database (or when it fails) each keeps to
+    /// `limit / peers`.
+    public var peers: Int = 1
+    /// The address group the budget is keyed by with the credential; nil: the base URL's host.
+    public var group: String?
 
     public init() {}
 

@@ -270,7 +270,7 @@ struct JobReader {
     private func readRate(_ node: YAMLNode) -> RateSettings {
         var rate = RateSettings()
         let c = context
-        guard let e = c.mapping(node, "rate", allowed: ["tier", "limit", "window", "reserve", "shared"]) else {
+        guard let e = c.mapping(node, "rate", allowed: ["tier", "limit", "window", "reserve", "shared", "peers", "group"]) else {
             return rate
         }
         if let n = e["tier"]?.value, let tier = c.oneOf(n, "rate.tier", RateTierSetting.self) { rate.tier = tier }
@@ -286,8 +286,33 @@ struct JobReader {
                 rate.reserve = reserve
             }
         }
-        if let n = e["shared"]?.value, let shared = c.bool(n, "rate.shared") { rate.shared = shared }
+        if let n = e["shared"]?.value { readShared(n, into: &rate) }
+        if let n = e["peers"]?.value, let peers = c.int(n, "rate.peers", in: 1...10_000) { rate.peers = peers }
+        if let n = e["group"]?.value, let group = c.string(n, "rate.group") {
+            if group.isEmpty { c.error(n.mark, "rate.group", "expected a non-empty name") } else { rate.group = group }
+        }
         return rate
+    }
+
+    /// `rate.shared`: true, false, or a PostgreSQL URL (quoted in errors with its password masked).
+    private func readShared(_ node: YAMLNode, into rate: inout RateSettings) {
+        if let scalar = node.scalar, scalar.style == .plain, let shared = LoadContext.coreBool(scalar.text) {
+            rate.shared = shared
+        } else if let scalar = node.scalar, scalar.text.contains("://") {
+            // From `://` to the password's end (long enough to be hidden even for a one-letter
+            // password) is hidden from the source lines diagnostics quote, as written credentials are.
+            if let secret = BudgetURL.passwordPart(of: scalar.text), let scheme = scalar.text.range(of: "://") {
+                context.literalCredentials.append(String(scalar.text[scheme.lowerBound..<secret.upperBound]))
+            }
+            do throws(BudgetURL.Failure) {
+                rate.sharedURL = try BudgetURL(scalar.text)
+            } catch {
+                context.error(node.mark, "rate.shared", error.description)
+            }
+        } else {
+            context.error(node.mark, "rate.shared",
+                "expected true, false or a PostgreSQL URL (postgres://user@host/database), found \(context.describe(node))")
+        }
     }
 
     private func readRetry(_ node: YAMLNode) -> RetrySettings {

@@ -16,35 +16,49 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     private var nextWaiterID: UInt64 = 0
     private var pumping = false
 
-    /// A governor allowing `limit - reserve` sends per `window`; `safetyMargin` defaults to
-    /// `SlidingWindow.defaultMargin(for: window)` (2% of the window, at least 100 ms).
-    /// The budget shared with other processes, consulted after the local window allows a send.
-    private let shared: SharedBudget?
+    /// The budget shared with other processes, consulted after the local window allows a send; nil
+    /// from its first failure on.
+    private var shared: (any SharedRateBudget)?
 
+    /// A governor allowing `limit - reserve` sends per `window` (at most `share`, when set);
+    /// `safetyMargin` defaults to `SlidingWindow.defaultMargin(for: window)` (2% of the window, at
+    /// least 100 ms).
     public init(
         clock: C = ContinuousClock(), limit: Int, window: Duration, reserve: Int = 0, safetyMargin: Duration? = nil,
-        shared: SharedBudget? = nil
+        shared: (any SharedRateBudget)? = nil, share: Int? = nil
     ) {
         self.clock = clock
         self.shared = shared
         slidingWindow = SlidingWindow(
             limit: limit, window: window, reserve: reserve,
             margin: safetyMargin ?? SlidingWindow<C.Instant>.defaultMargin(for: window))
+        slidingWindow.share = share
     }
 
     /// Stamps of this process's sends in the shared budget, by the instant they were granted.
-    private var sharedStamps: [C.Instant: Int64] = [:]
+    private var sharedStamps: [C.Instant: [Int64]] = [:]
 
-    /// How long the shared budget says to wait; nil when it granted a send for `instant` (or there
-    /// is none, or its file cannot be used: then the local window alone paces this process).
-    private func sharedWait(grantingAt instant: C.Instant) -> Duration? {
-        guard let shared, let reservation = try? shared.reserve() else { return nil }
-        switch reservation {
-        case .granted(let stamp):
-            sharedStamps[instant] = stamp
-            return nil
-        case .wait(let duration):
-            return duration
+    /// What the shared budget answered for one send.
+    private enum SharedAnswer {
+        /// Send now; the stamp, when there is a shared budget, is what `settle` moves later.
+        case granted(Int64?)
+        case wait(Duration)
+        /// It failed and is dropped for the rest of the run: the local window alone paces this process
+        /// from now on, capped at the budget's fallback share, so the slot must be found again.
+        case failed
+    }
+
+    private func askShared() async -> SharedAnswer {
+        guard let budget = shared else { return .granted(nil) }
+        do {
+            switch try await budget.reserveSend() {
+            case .granted(let stamp): return .granted(stamp)
+            case .wait(let duration): return .wait(duration)
+            }
+        } catch {
+            shared = nil
+            if let fallback = budget.fallbackBudget { slidingWindow.share = min(fallback, slidingWindow.share ?? .max) }
+            return .failed
         }
     }
 
@@ -54,7 +68,8 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     public func acquire() async throws -> C.Instant {
         try Task.checkCancellation()
         let now = clock.now
-        if waiters.isEmpty, slidingWindow.earliestSlot(now: now) <= now, sharedWait(grantingAt: now) == nil {
+        // With a shared budget every send goes through the pump, which asks it one call at a time.
+        if shared == nil, waiters.isEmpty, slidingWindow.earliestSlot(now: now) <= now {
             slidingWindow.grant(at: now)
             return now
         }
@@ -87,14 +102,17 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     public func settle(grantedAt granted: C.Instant, limit: Int?, used: Int?, remaining: Int?, refused: Bool = false) {
         let now = clock.now
         slidingWindow.settle(grantedAt: granted, at: now, refused: refused)
-        if let stamp = sharedStamps.removeValue(forKey: granted) { shared?.settle(granted: stamp) }
+        if var stamps = sharedStamps.removeValue(forKey: granted), let stamp = stamps.popLast() {
+            shared?.settleSend(granted: stamp)
+            if !stamps.isEmpty { sharedStamps[granted] = stamps }
+        }
         slidingWindow.observe(limit: limit, used: used, remaining: remaining, sentAt: granted, refused: refused, at: now)
         wakeIfSooner()
     }
 
     /// Writes what the shared budget still holds in memory; call once the run's last response is in.
-    public func finish() {
-        try? shared?.flush()
+    public func finish() async {
+        try? await shared?.flushSends()
     }
 
     /// After a 429: blocks every send until `retryAfter` has passed, or, without it, until the oldest
@@ -119,15 +137,28 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     /// Serves waiters in order, sleeping on the clock until the next slot; re-evaluates after every
     /// wake-up, so a `penalize` or `observe` that arrives meanwhile takes effect.
     private func pump() async {
-        while let first = waiters.first {
+        while !waiters.isEmpty {
             let now = clock.now
             let slot = slidingWindow.earliestSlot(now: now)
-            if slot <= now, let wait = sharedWait(grantingAt: now) {
-                try? await clock.sleep(until: now.advanced(by: wait), tolerance: nil)
-            } else if slot <= now {
+            if slot <= now {
+                let stamp: Int64?
+                switch await askShared() {
+                case .granted(let granted): stamp = granted
+                case .wait(let wait):
+                    try? await clock.sleep(until: now.advanced(by: wait), tolerance: nil)
+                    continue
+                case .failed: continue
+                }
+                // The caller may have been cancelled meanwhile: the send goes to the next one, if any.
+                let granted = clock.now
+                guard let waiter = waiters.first else {
+                    if let stamp { shared?.settleSend(granted: stamp) }
+                    break
+                }
                 waiters.removeFirst()
-                slidingWindow.grant(at: now)
-                first.continuation.resume(returning: now)
+                slidingWindow.grant(at: granted)
+                if let stamp { sharedStamps[granted, default: []].append(stamp) }
+                waiter.continuation.resume(returning: granted)
             } else {
                 await sleep(until: slot)
             }

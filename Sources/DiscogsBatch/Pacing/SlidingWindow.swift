@@ -92,8 +92,26 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// How long a send stays counted: `window + margin`.
     public var span: Duration { window + margin }
 
-    /// Sends allowed per span: `limit - reserve`, at least 1 so that a run always progresses.
+    /// Sends allowed per span, own and foreign together: `limit - reserve`, at least 1 so that a run
+    /// always progresses.
     public var budget: Int { max(1, limit - reserve) }
+
+    /// At most this many own sends per span, set from outside: this process's part of an address
+    /// shared with `rate.peers` processes (or its fallback once a shared budget failed).
+    public var share: Int?
+
+    /// The part of the budget this process has learnt to keep to while the server's headers show
+    /// others using the address (see `adapt`); nil while it is alone.
+    public private(set) var fairShare: Double?
+    /// When the headers last showed others' sends, and when `fairShare` last shrank and grew.
+    private var othersSeen: Tick?
+    private var lastCut: Tick?
+    private var lastGrowth: Tick?
+
+    /// The most own sends allowed per span: `budget`, `share` or `fairShare`, whichever is least.
+    public var ownLimit: Int {
+        min(budget, share ?? .max, fairShare.map { max(1, Int($0)) } ?? .max)
+    }
 
     /// Own and foreign sends still counted at `now`, ascending.
     public func counted(at now: Instant) -> [Instant] {
@@ -113,7 +131,9 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let now = tick(instantNow)
         let first = firstLive(now)
         let foreign = liveForeign(now)
-        let counted = stamps.count - first + (foreign?.count ?? 0)
+        let own = stamps.count - first
+        if own >= ownLimit { slot = max(slot, instant(stamps[first + own - ownLimit] + spanTicks)) }
+        let counted = own + (foreign?.count ?? 0)
         guard counted >= budget else { return slot }
         // The send that must expire first: the (counted - budget)th oldest of own and foreign together.
         var k = counted - budget
@@ -280,6 +300,62 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         reports.append((now, effectiveServerLimit - max(0, remaining) - max(0, own)))
         // Restamping at every report keeps them counted for as long as the server keeps reporting them.
         self.foreign = foreign > 0 ? (now, foreign) : nil
+        // Fair sharing (`adapt`) is not switched on: it does not meet its targets yet (see PacingFairShareTests).
+        if Self.learnsFairShare { adapt(foreign: foreign, used: reported, remaining: remaining, refused: refused, now: now) }
+    }
+
+    /// Off until `adapt` meets the targets (4 processes: at most 2% 429s, 0.85 of the ideal).
+    static var learnsFairShare: Bool { false }
+
+    /// Fair sharing without coordination: additive increase, multiplicative decrease of `fairShare`.
+    ///
+    /// While the reports show sends of others (`foreign`), this process keeps its own sends per span
+    /// to `fairShare`, which never exceeds its part of what the server counted (`own / (own +
+    /// foreign)` of the budget): when the processes' shares add up to more than the budget, each is
+    /// scaled down by the same factor at its next report, before the excess reaches the server.
+    /// Otherwise each share grows by one send per half window, probing for room left by processes
+    /// that slowed down or finished; as every share grows by the same step and shrinks by the same
+    /// factor, unequal shares converge. A 429 (which the scaling should have prevented) cuts the
+    /// share by a factor drawn in 0.7–0.85 (at most once per half window; the jitter, from the
+    /// report's instant, keeps processes from cutting in lockstep). After a whole span without
+    /// others' sends the process is alone again: its whole budget, no loss.
+    private mutating func adapt(foreign: Int, used: Int, remaining: Int, refused: Bool, now: Tick) {
+        // A send or two may show as foreign for a moment (see `observe`): not yet a sign of others.
+        if foreign >= max(2, budget / 10) { othersSeen = now }
+        guard let othersSeen, now - othersSeen < spanTicks else {
+            fairShare = nil
+            return
+        }
+        let half = windowTicks / 2
+        let budget = Double(budget)
+        // Own sends in the window, from the stamps (exact, in flight included), against the server's count.
+        let ownNow = Double(max(1, stamps.count - firstLive(now)))
+        let part = max(1, budget * ownNow / max(ownNow, Double(used)))
+        var share = min(fairShare ?? part, budget)
+        if refused {
+            if lastCut.map({ now - $0 >= half }) ?? true {
+                share = max(1, share * (0.7 + 0.15 * Self.jitter(now)))
+                lastCut = now
+                lastGrowth = now
+            }
+        } else if let lastGrowth, now - lastGrowth < half {
+        } else if lastGrowth == nil {
+            lastGrowth = now
+        } else if Double(remaining) >= max(ownNow, Double(used)) / ownNow {
+            // Room for one more send of each of the processes the counts suggest.
+            share = min(budget, share + 1)
+            lastGrowth = now
+        }
+        if foreign > 0 { share = min(share, part) }
+        fairShare = share
+    }
+
+    /// A number in 0..<1 drawn from `tick` (splitmix64).
+    private static func jitter(_ tick: Tick) -> Double {
+        var z = UInt64(bitPattern: tick) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
 
     /// The figure each recent report gave for other programs' sends, from the oldest send still in flight on.

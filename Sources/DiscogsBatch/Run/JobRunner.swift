@@ -65,17 +65,8 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         self.credentials = credentials
         self.auth = DiscogsAuth(credentials: credentials)
         self.redactor = Redactor(credentials: credentials)
-        let limit = job.rate.limit ?? job.rate.effectiveTier(for: job.auth.mode).limit
-        var shared: SharedBudget?
-        if job.rate.shared {
-            let span = job.rate.window + SlidingWindow<C.Instant>.defaultMargin(for: job.rate.window)
-            shared = try? SharedBudget(
-                folder: SharedBudget.folder(environment: options.environment), fingerprint: credentials.fingerprint,
-                budget: job.rate.budget(for: job.auth.mode), span: span)
-            if shared == nil { logger.warning("the shared rate budget cannot be used; pacing this process alone") }
-        }
         self.governor = RateGovernor(
-            clock: clock, limit: limit, window: job.rate.window, reserve: job.rate.reserve, shared: shared)
+            clock: clock, job: job, fingerprint: credentials.fingerprint, environment: options.environment, logger: logger)
         self.policy = RetryPolicy(
             maxAttempts: job.retry.maxAttempts, maxWait: job.retry.maxWait, baseDelay: options.retryBaseDelay,
             random: retryRandom)
