@@ -73,7 +73,8 @@ final class Tinyproxy: Sendable {
 
     /// Stops the proxy and removes its folder.
     func stop() async {
-        if running.process.isRunning { running.process.terminate() }
+        // SIGKILL: tinyproxy in the foreground lingers on SIGTERM while tunnels are open.
+        if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
         await Harness.exit(of: running.process)
         try? FileManager.default.removeItem(at: folder)
     }
