@@ -45,7 +45,7 @@ public actor ResponseCache {
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     public init(
-        path: String, maxSize: Int64 = CacheSettings.defaultMaxSize, busyTimeout: Duration = .seconds(5),
+        path: String, maxSize: Int64 = CacheSettings.defaultMaxSize, busyTimeout: Duration = .seconds(30),
         logger: Logger, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.path = path
