@@ -280,8 +280,7 @@ public actor ResponseCache {
         do {
             // Replaces sqlite-nio's default busy handler (which retries forever) with a bounded wait.
             _ = try await db.query("PRAGMA busy_timeout = \(busyTimeout.milliseconds)")
-            let mode = try await db.query("PRAGMA journal_mode = WAL").first?.columns.first?.data.string
-            guard mode?.lowercased() == "wal" else { throw Failure(description: "\(path) cannot use WAL mode (\(mode ?? "none"))") }
+            try await switchToWAL(db, path: path, within: busyTimeout)
             _ = try await db.query("PRAGMA synchronous = NORMAL")
             _ = try await db.query("BEGIN IMMEDIATE")
             do {
@@ -301,6 +300,23 @@ public actor ResponseCache {
         } catch {
             try? await db.close()
             throw error
+        }
+    }
+
+    /// `PRAGMA journal_mode = WAL` needs the file to itself and SQLite answers it "locked" at once,
+    /// without its busy handler, while another process has the file open in the old mode (two runs
+    /// starting on a new cache): so it is tried again, a few milliseconds apart, within `limit`.
+    static func switchToWAL(_ db: SQLiteConnection, path: String, within limit: Duration) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: limit)
+        while true {
+            do {
+                let mode = try await db.query("PRAGMA journal_mode = WAL").first?.columns.first?.data.string
+                guard mode?.lowercased() == "wal" else { throw Failure(description: "\(path) cannot use WAL mode (\(mode ?? "none"))") }
+                return
+            } catch let error as SQLiteError where error.reason == .busy && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...25)))
+            }
         }
     }
 
@@ -325,7 +341,7 @@ public actor ResponseCache {
         if let error = error as? SQLiteError {
             switch error.reason {
             case .busy, .busyTimeout, .locked:
-                return "\(path) stayed locked by another process for more than the wait allowed"
+                return "\(path) stayed locked by another process for more than the wait allowed (\(error.message))"
             case .corrupt, .notADatabase, .corruptIndex:
                 return "\(path) is damaged (\(error.message))"
             case .full: return "the disk holding \(path) is full"
