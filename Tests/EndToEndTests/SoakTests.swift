@@ -89,4 +89,39 @@ struct SoakTests {
         }
         print("soak peak memory: \(small.peakKiB) KiB for 1,000 requests, \(outcome.peakKiB) KiB for 5,000")
     }
+
+    /// Peak memory of fast requests under the longest attempt timeout: nothing of a finished attempt
+    /// may wait for its timeout to pass (a cancelled `Task.sleep` racing each exchange held its task
+    /// and timer until the deadline, one per request: about 0.6 KiB each, 12 MiB over 20,000).
+    func fastRun(releases: Int) async throws -> (status: Int32, peakKiB: Int, stderr: String) {
+        let sandbox = try await Sandbox.start(SandboxConfiguration(seed: 5, limitHigh: 1_000_000, rateLimited: false))
+        let folder = try Harness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let job = Harness.job(auth: "{mode: token}", rate: "{limit: 100000, window: 1s, shared: false}", concurrency: 8, requests: """
+              - name: release
+                path: /releases/{id}
+                foreach: {id: {range: {from: 1, to: \(releases)}}}
+            """)
+            .replacingOccurrences(of: "version: 1\n", with: "version: 1\nbase_url: \(sandbox.baseURL)\n")
+            .replacingOccurrences(of: "timeout: 5s", with: "timeout: 1h")
+        let jobPath = folder.appendingPathComponent("job.yaml").path
+        try job.write(toFile: jobPath, atomically: true, encoding: .utf8)
+        let run = try await Harness.executablePeakMemory(
+            ["run", jobPath, "--output", folder.appendingPathComponent("out.ndjson").path, "--quiet"],
+            environment: Harness.environment,
+            stdout: folder.appendingPathComponent("stdout").path, stderr: folder.appendingPathComponent("stderr").path)
+        await sandbox.stop()
+        return (run.status, run.peakKiB, try String(contentsOfFile: folder.appendingPathComponent("stderr").path, encoding: .utf8))
+    }
+
+    @Test func aFinishedAttemptHoldsNothingUntilItsTimeout() async throws {
+        let small = try await fastRun(releases: 2_000)
+        let large = try await fastRun(releases: 20_000)
+        #expect(small.status == 0, "\(small.stderr)")
+        #expect(large.status == 0, "\(large.stderr)")
+        let environment = ProcessInfo.processInfo.environment
+        if environment["ASAN_OPTIONS"] == nil, environment["TSAN_OPTIONS"] == nil {
+            #expect(large.peakKiB <= small.peakKiB + 4_096, "peak \(large.peakKiB) KiB against \(small.peakKiB) KiB for 2,000")
+        }
+    }
 }
