@@ -71,8 +71,8 @@ struct AuthLoginCommand: AsyncParsableCommand {
         guard let url = URLComponents(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host?.isEmpty == false
         else { throw ValidationError("--base-url: expected an http or https URL such as https://api.discogs.com") }
-        guard TransportSecurity.credentialsAllowed(to: baseURL) else {
-            throw ValidationError("--base-url: credentials go only over HTTPS or to a loopback address")
+        if let refusal = TransportSecurity.credentialsRefusal(to: baseURL) {
+            throw ValidationError("--base-url: \(refusal)")
         }
         if token && (oob || open || consumerKey != nil || consumerSecret != nil || authorizeURL != nil) {
             throw ValidationError("--token stores a personal token; it takes none of --oob, --open, --consumer-key, --consumer-secret, --authorize-url")
@@ -117,7 +117,7 @@ struct AuthLoginCommand: AsyncParsableCommand {
         var secrets = [key, secret]
         let login = OAuthLogin(
             baseURL: base, consumerKey: key, consumerSecret: secret,
-            signature: signature == "hmac-sha1" ? .hmacSHA1 : .plaintext, userAgent: userAgent, transport: transport)
+            signature: SignatureMethod(rawValue: signature) ?? .plaintext, userAgent: userAgent, transport: transport)
         let authorizeBase = authorizeURL ?? (base == Job.defaultBaseURL ? Self.discogsAuthorizeURL : "\(base)/oauth/authorize")
         do throws(OAuthLoginError) {
             let listener = try oob ? nil : OAuthCallbackListener()

@@ -46,7 +46,7 @@ public struct CredentialProfile: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The credentials to sign with; OAuth uses `signature`.
-    public func credentials(signature: OAuthSignatureMethod = .plaintext) -> Credentials {
+    public func credentials(signature: SignatureMethod = .plaintext) -> Credentials {
         switch mode {
         case .oauth:
             .oauth(

@@ -26,7 +26,6 @@ extension Credentials {
         }
         self = try Credentials.resolve(
             mode: auth.mode.rawValue, fields: fields,
-            signature: auth.signature == .hmacSHA1 ? .hmacSHA1 : .plaintext,
-            sendAs: auth.sendAs == .query ? .query : .header, environment: environment)
+            signature: auth.signature, sendAs: auth.sendAs, environment: environment)
     }
 }

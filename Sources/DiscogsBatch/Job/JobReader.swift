@@ -122,9 +122,8 @@ struct JobReader {
             context.error(node.mark, "base_url", "expected an http or https URL such as https://api.discogs.com, found \(context.describe(node))")
             return nil
         }
-        if scheme == "http", auth.mode != .none, !TransportSecurity.isLoopback(host) {
-            context.error(node.mark, "base_url",
-                "credentials are sent only over HTTPS or to a loopback address; use https:// or auth mode none")
+        if auth.mode != .none, let refusal = TransportSecurity.credentialsRefusal(to: value) {
+            context.error(node.mark, "base_url", "\(refusal); use https:// or auth mode none")
             return nil
         }
         return value.hasSuffix("/") ? String(value.dropLast()) : value
