@@ -31,7 +31,7 @@ struct AuthWhoamiCommand: AsyncParsableCommand {
         var agent = userAgent ?? Job.defaultUserAgent
         var profileName: String?
         if let job {
-            let result = JobLoader().load(path: job)
+            let result = JobLoader.withCredentialStore().load(path: job)
             Console.report(result)
             guard let loaded = result.job else { throw ExitCode(2) }
             do {

@@ -127,7 +127,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var report = RunSummary()
         report.startedAt = Date().timeIntervalSince1970
-        let result = JobLoader().load(path: job)
+        let result = JobLoader.withCredentialStore().load(path: job)
         bootstrapLogging(job: result.job)
         let logger = Logger(label: "discogs-batch")
         reportDiagnostics(result, logger: logger)

@@ -23,13 +23,8 @@ import Testing
     static let allowed: [String: String] = [
         "Pacing/SharedBudget.swift uses NDJSONWriter":
             "SharedBudget throws NDJSONWriter.Failure; Pacing's own error replaces it in issue 18 (budget2)",
-        "Job/JobReader.swift uses CredentialStore":
-            "the reader still fills auth fields from a stored profile; issue 19: Job describes, Auth resolves",
-        "Job/JobReader.swift uses CredentialProfile": "the same",
         "Job/JobReader.swift uses TransportSecurity":
-            "base_url over plain HTTP with credentials is still diagnosed at its mark by the reader (issue 19)",
-        "Job/JobLoader.swift uses Credentials":
-            "the loader masks literal secrets in shown source lines with Auth's minimum credential length (issue 19)",
+            "validate diagnoses a plain-HTTP base_url with credentials at its mark, with Auth's one refusal message",
     ]
 
     static let sources = URL(fileURLWithPath: #filePath)

@@ -8,9 +8,9 @@ extension Credentials {
             "access_token": auth.accessToken, "access_token_secret": auth.accessTokenSecret,
         ].compactMapValues { $0 }
         if let name = auth.profile, auth.mode == .oauth ? auth.accessToken == nil : auth.token == nil {
-            let profile: CredentialProfile?
+            let profile: StoredProfile?
             do {
-                profile = try CredentialStore(environment: environment).profile(named: name)
+                profile = try CredentialStoreProfiles(environment: environment).profile(named: name)
             } catch {
                 throw .invalidValue("auth.profile \"\(name)\": \(error)")
             }

@@ -15,7 +15,7 @@ public enum Credentials: Sendable, Hashable {
         signature: SignatureMethod = .plaintext)
 
     /// Values shorter than this are refused by `validate()`; see `Redactor` for why.
-    public static let minimumValueLength = 4
+    public static let minimumValueLength = JobAuth.minimumValueLength
 
     /// The mode name as written in a job file (`none`, `key_secret`, `token`, `oauth`).
     public var mode: String {

@@ -79,6 +79,10 @@ public struct JobAuth: Sendable {
 
     public init() {}
 
+    /// Credential values shorter than this are refused before a run (`Credentials.validationProblems`)
+    /// and are too short to mask: no real Discogs credential is that short.
+    public static let minimumValueLength = 4
+
     /// Every value that must never appear in output, logs or errors.
     public var secrets: [String] {
         [token, consumerKey, consumerSecret, accessToken, accessTokenSecret].compactMap { $0 }.filter { !$0.isEmpty }
