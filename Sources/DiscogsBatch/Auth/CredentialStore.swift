@@ -128,7 +128,8 @@ public struct CredentialStore: Sendable {
                     throw .corrupt(path: path, reason: "profile \"\(name)\": \(key) is not a string")
                 }
             }
-            guard let modeText = try text("mode", required: true), let mode = CredentialProfile.Mode(rawValue: modeText)
+            guard let modeText = try text("mode", required: true), let mode = AuthMode(rawValue: modeText),
+                mode == .oauth || mode == .token
             else {
                 throw .corrupt(path: path, reason: "profile \"\(name)\": mode is not oauth or token")
             }

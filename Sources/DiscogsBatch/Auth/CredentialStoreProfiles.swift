@@ -16,7 +16,7 @@ public struct CredentialStoreProfiles: StoredProfileSource {
     public func profile(named name: String) throws -> StoredProfile? {
         guard let profile = try CredentialStore(environment: environment).profile(named: name) else { return nil }
         return StoredProfile(
-            mode: profile.mode == .oauth ? .oauth : .token, token: profile.token, consumerKey: profile.consumerKey,
+            mode: profile.mode, token: profile.token, consumerKey: profile.consumerKey,
             consumerSecret: profile.consumerSecret, accessToken: profile.accessToken,
             accessTokenSecret: profile.accessTokenSecret, baseURL: profile.baseURL)
     }
