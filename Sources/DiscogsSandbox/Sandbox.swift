@@ -41,11 +41,18 @@ public final class Sandbox: Sendable {
     /// Binds and starts serving; returns once the server accepts connections. With `tls`, it serves
     /// HTTPS (HTTP/1.1) with that server configuration, and `baseURL` is `https://`.
     public static func start(
-        _ configuration: SandboxConfiguration = SandboxConfiguration(),
-        clock: any SandboxClock = SystemSandboxClock(),
-        logger: Logger? = nil,
+        _ configuration: SandboxConfiguration = SandboxConfiguration(), logger: Logger? = nil,
         tls: TLSConfiguration? = nil
     ) async throws -> Sandbox {
+        try await start(configuration, clock: ContinuousClock(), logger: logger, tls: tls)
+    }
+
+    /// The same on an injected clock (a `ManualSandboxClock` in tests): the sandbox's wall time is
+    /// now plus what `clock` measures from here on.
+    public static func start<C: Clock>(
+        _ configuration: SandboxConfiguration = SandboxConfiguration(), clock: C, logger: Logger? = nil,
+        tls: TLSConfiguration? = nil
+    ) async throws -> Sandbox where C.Duration == Duration {
         let state = SandboxState(configuration: configuration, clock: clock)
         var log = logger ?? Logger(label: "discogs-sandbox")
         if logger == nil { log.logLevel = .error }

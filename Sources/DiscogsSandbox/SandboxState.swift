@@ -3,7 +3,9 @@ import Foundation
 /// Everything a running sandbox shares between requests.
 final class SandboxState: Sendable {
     let configuration: SandboxConfiguration
-    let clock: any SandboxClock
+    /// Wall time (OAuth timestamps, token expiry): the start date plus what the injected clock has
+    /// measured since.
+    private let wallNow: @Sendable () -> Date
     let limiter: RateLimiter
     let stats = StatsRecorder()
     let oauth: OAuthStore
@@ -16,9 +18,10 @@ final class SandboxState: Sendable {
     private let faultSequence = Locked<UInt64>(0)
     private let world: Locked<(catalogue: Catalogue, users: UserStore)>
 
-    init(configuration: SandboxConfiguration, clock: any SandboxClock) {
+    init<C: Clock>(configuration: SandboxConfiguration, clock: C, start: Date = Date()) where C.Duration == Duration {
         self.configuration = configuration
-        self.clock = clock
+        let origin = clock.now
+        self.wallNow = { start.addingTimeInterval(origin.duration(to: clock.now).sandboxSeconds) }
         let steal = configuration.faults.reduce(0) { total, fault in
             if case .steal(let count) = fault.kind { return total + count }
             return total
@@ -52,11 +55,11 @@ final class SandboxState: Sendable {
 
     /// The sandbox's own time: the injected clock plus every ``advance(by:)``. Request tokens and
     /// verifiers expire on it.
-    var now: Date { clock.now().addingTimeInterval(clockOffset.withLock { $0 }) }
+    var now: Date { wallNow().addingTimeInterval(clockOffset.withLock { $0 }) }
 
     /// Time that oauth_timestamp is checked against: the injected clock, not advanced, so a
     /// client with a real clock keeps working after a test moves the sandbox clock.
-    var timestampNow: Date { clock.now() }
+    var timestampNow: Date { wallNow() }
 
     func advance(by duration: Duration) {
         clockOffset.withLock { $0 += duration.sandboxSeconds }

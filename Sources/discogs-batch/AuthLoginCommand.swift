@@ -59,8 +59,6 @@ struct AuthLoginCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("User-Agent to send (default: discogs-batch/VERSION).", valueName: "UA"))
     var userAgent = Job.defaultUserAgent
 
-    static let discogsAuthorizeURL = "https://www.discogs.com/oauth/authorize"
-
     func validate() throws {
         guard CredentialStore.isValidProfileName(profile) else {
             throw ValidationError("--profile: expected 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'")
@@ -71,8 +69,8 @@ struct AuthLoginCommand: AsyncParsableCommand {
         guard let url = URLComponents(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host?.isEmpty == false
         else { throw ValidationError("--base-url: expected an http or https URL such as https://api.discogs.com") }
-        guard TransportSecurity.credentialsAllowed(to: baseURL) else {
-            throw ValidationError("--base-url: credentials go only over HTTPS or to a loopback address")
+        if let refusal = TransportSecurity.credentialsRefusal(to: baseURL) {
+            throw ValidationError("--base-url: \(refusal)")
         }
         if token && (oob || open || consumerKey != nil || consumerSecret != nil || authorizeURL != nil) {
             throw ValidationError("--token stores a personal token; it takes none of --oob, --open, --consumer-key, --consumer-secret, --authorize-url")
@@ -114,37 +112,21 @@ struct AuthLoginCommand: AsyncParsableCommand {
                 "OAuth needs the application's consumer key and secret: set DISCOGS_CONSUMER_KEY and DISCOGS_CONSUMER_SECRET (or --consumer-key/--consumer-secret); register an application at https://www.discogs.com/settings/developers",
                 exitCode: 2))
         }
-        var secrets = [key, secret]
         let login = OAuthLogin(
             baseURL: base, consumerKey: key, consumerSecret: secret,
-            signature: signature == "hmac-sha1" ? .hmacSHA1 : .plaintext, userAgent: userAgent, transport: transport)
-        let authorizeBase = authorizeURL ?? (base == Job.defaultBaseURL ? Self.discogsAuthorizeURL : "\(base)/oauth/authorize")
+            signature: SignatureMethod(rawValue: signature) ?? .plaintext, userAgent: userAgent, transport: transport)
+        var secrets: [String] = []
         do throws(OAuthLoginError) {
-            let listener = try oob ? nil : OAuthCallbackListener()
-            let requestToken = try await login.requestToken(callback: listener?.callbackURL ?? "oob")
-            secrets.append(requestToken.secret)
-            let url = OAuthLogin.authorizeURL(authorizeBase, token: requestToken.token)
-            Console.error("Open this URL in a browser, sign in to Discogs and authorize the application:\n\n  \(url)\n")
-            if open { Self.openInBrowser(url) }
-            let verifier: String
-            if let listener {
-                Console.error("Waiting for the authorization at \(listener.callbackURL) (Ctrl-C to cancel)...")
-                verifier = try await listener.verifier(
-                    expectedToken: requestToken.token, timeout: .seconds(Int(OAuthLogin.requestTokenLifetime)))
-            } else {
-                verifier = Self.prompt("Enter the verifier shown on the page: ", hidden: false) ?? ""
-            }
-            secrets.append(verifier)
-            let access = try await login.accessToken(for: requestToken, verifier: verifier)
-            secrets += [access.token, access.secret]
-            let credentials = Credentials.oauth(
-                consumerKey: key, consumerSecret: secret, accessToken: access.token, accessTokenSecret: access.secret,
-                signature: login.signature)
-            let identity = try await login.identity(credentials)
-            let stored = CredentialProfile.oauth(
-                consumerKey: key, consumerSecret: secret, accessToken: access.token, accessTokenSecret: access.secret,
-                username: identity.username, baseURL: base)
-            return .success((stored, identity.username))
+            let signedIn = try await login.signIn(
+                authorizeBase: login.authorizeBase(explicit: authorizeURL), callback: !oob,
+                present: { url, waitingAt in
+                    Console.error("Open this URL in a browser, sign in to Discogs and authorize the application:\n\n  \(url)\n")
+                    if open { Self.openInBrowser(url) }
+                    if let waitingAt { Console.error("Waiting for the authorization at \(waitingAt) (Ctrl-C to cancel)...") }
+                },
+                askVerifier: { Self.prompt("Enter the verifier shown on the page: ", hidden: false) },
+                secrets: &secrets)
+            return .success((signedIn.profile, signedIn.username))
         } catch {
             return .failure(AuthCommand.fail(error, exitCode: error.exitCode, secrets: secrets))
         }

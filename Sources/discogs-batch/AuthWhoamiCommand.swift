@@ -31,7 +31,7 @@ struct AuthWhoamiCommand: AsyncParsableCommand {
         var agent = userAgent ?? Job.defaultUserAgent
         var profileName: String?
         if let job {
-            let result = JobLoader().load(path: job)
+            let result = JobLoader.withCredentialStore().load(path: job)
             Console.report(result)
             guard let loaded = result.job else { throw ExitCode(2) }
             do {
@@ -66,10 +66,8 @@ struct AuthWhoamiCommand: AsyncParsableCommand {
             throw AuthCommand.fail(
                 "\(credentials.mode) credentials act as no user; /oauth/identity needs mode token or oauth", exitCode: 2)
         }
-        guard TransportSecurity.credentialsAllowed(to: baseURL) else {
-            throw AuthCommand.fail(
-                "refusing to send credentials to \(baseURL): credentials go only over HTTPS or to a loopback address",
-                exitCode: 2)
+        if let refusal = TransportSecurity.credentialsRefusal(to: baseURL) {
+            throw AuthCommand.fail(refusal, exitCode: 2)
         }
         let transport = try HTTPClientTransport.forCommand(connectionsPerHost: 1)
         let identity: OAuthLogin.Identity

@@ -31,7 +31,7 @@ struct CacheLocation: ParsableArguments {
     func open() throws -> ResponseCache {
         var file = path ?? CacheSettings.defaultPath(environment: ProcessInfo.processInfo.environment)
         if let job {
-            let result = JobLoader().load(path: job)
+            let result = JobLoader.withCredentialStore().load(path: job)
             Console.report(result)
             guard let loaded = result.job else { throw ExitCode(2) }
             if let own = loaded.cache?.path { file = own }

@@ -23,7 +23,7 @@ struct PlanCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var loader = JobLoader()
+        var loader = JobLoader.withCredentialStore()
         loader.credentialsOptional = true  // planning sends nothing: missing secrets are warnings
         let result = loader.load(path: job)
         Console.report(result)

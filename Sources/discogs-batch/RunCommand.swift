@@ -127,7 +127,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var report = RunSummary()
         report.startedAt = Date().timeIntervalSince1970
-        let result = JobLoader().load(path: job)
+        let result = JobLoader.withCredentialStore().load(path: job)
         bootstrapLogging(job: result.job)
         let logger = Logger(label: "discogs-batch")
         reportDiagnostics(result, logger: logger)
@@ -176,13 +176,14 @@ struct RunCommand: AsyncParsableCommand {
         let running = Task { await runner.runOnContinuousClock() }
         let identity = report
         let signals = Task {
-            await Self.handleSignals(
-                waiter, runner, running: running, grace: Duration(parsing: grace) ?? .seconds(10), say: { logInfo($0) }
-            ) {
+            await runner.handleStopSignals(
+                waiter.numbers, running: running, grace: Duration(parsing: grace) ?? .seconds(10), say: { logInfo($0) }
+            ) { first in
                 var summary = runner.snapshot()
                 summary.adopt(identity)
                 summary.elapsed = .milliseconds(Int64((Date().timeIntervalSince1970 - identity.startedAt) * 1000))
                 writeReports(summary)
+                _exit(128 + first)
             }
         }
         var summary = await running.value
@@ -203,29 +204,6 @@ extension RunCommand {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else { return nil }
         return (k - 1, n)
-    }
-
-    /// First SIGINT/SIGTERM: stop dispatching and give requests in flight `grace` to finish, then
-    /// cancel them. A second signal exits at once; the output is still one that --resume completes.
-    static func handleSignals<C: Clock>(
-        _ waiter: SignalWaiter, _ runner: JobRunner<C>, running: Task<RunSummary, Never>, grace: Duration,
-        say: @Sendable (String) -> Void = { Console.error($0) }, beforeExit: @Sendable () -> Void = {}
-    ) async where C.Duration == Duration {
-        var first: Int32?
-        for await number in waiter.numbers {
-            if let first {
-                say("discogs-batch: second signal; stopping now")
-                beforeExit()
-                _exit(128 + first)
-            }
-            first = number
-            runner.stop(.signal(number))
-            say("discogs-batch: stopping; requests in flight have \(grace.humanDescription) to finish (signal again to stop now)")
-            Task {
-                try await Task.sleep(for: grace)
-                running.cancel()
-            }
-        }
     }
 }
 

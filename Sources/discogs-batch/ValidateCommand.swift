@@ -18,7 +18,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         var invalid = 0
         var out = StandardOutput()
-        var loader = JobLoader()
+        var loader = JobLoader.withCredentialStore()
         loader.credentialsOptional = true  // a CI lint step has no secrets: missing ones are warnings
         for path in jobs {
             let result = loader.load(path: path)

@@ -122,6 +122,22 @@ import Testing
         }
     }
 
+    /// oauth_timestamp is checked against the injected clock: a request signed now is refused once the
+    /// clock has measured 11 minutes, and accepted when signed for the clock's time.
+    @Test func timestampsAreCheckedAgainstTheInjectedClock() async throws {
+        let clock = ManualSandboxClock()
+        try await withSandbox(clock: clock) { sandbox throws in
+            let signer = TestOAuthSigner(method: "PLAINTEXT")
+            let url = "\(sandbox.baseURL)/oauth/identity"
+            let now = Int(Date().timeIntervalSince1970)
+            clock.advance(by: .seconds(11 * 60))
+            let stale = try await TestHTTP.send(.GET, url, headers: [("Authorization", signer.header(httpMethod: "GET", url: url, timestamp: now))])
+            #expect(stale.status == 401)
+            let current = try await TestHTTP.send(.GET, url, headers: [("Authorization", signer.header(httpMethod: "GET", url: url, timestamp: now + 11 * 60))])
+            #expect(current.status == 200, "\(current.text)")
+        }
+    }
+
     @Test func hmacCoversQueryAndFormBody() async throws {
         try await withSandbox { sandbox throws in
             let signer = TestOAuthSigner(method: "HMAC-SHA1")

@@ -46,10 +46,15 @@ enum TestHTTP {
 /// Starts a sandbox for one test and always stops it.
 @discardableResult
 func withSandbox<T>(
-    _ configuration: SandboxConfiguration = SandboxConfiguration(), clock: any SandboxClock = SystemSandboxClock(),
+    _ configuration: SandboxConfiguration = SandboxConfiguration(), clock: ManualSandboxClock? = nil,
     _ body: (Sandbox) async throws -> T
 ) async throws -> T {
-    let sandbox = try await Sandbox.start(configuration, clock: clock)
+    let sandbox: Sandbox
+    if let clock {
+        sandbox = try await Sandbox.start(configuration, clock: clock)
+    } else {
+        sandbox = try await Sandbox.start(configuration)
+    }
     do {
         let result = try await body(sandbox)
         await sandbox.stop()

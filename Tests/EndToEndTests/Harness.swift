@@ -60,7 +60,7 @@ enum Harness {
         defer { try? FileManager.default.removeItem(at: folder) }
         let jobPath = folder.appendingPathComponent("job.yaml").path
         try yaml.write(toFile: jobPath, atomically: true, encoding: .utf8)
-        let job = try JobLoader(environment: environment).load(path: jobPath).get()
+        let job = try JobLoader.withCredentialStore(environment: environment).load(path: jobPath).get()
         var options = RunOptions()
         options.baseURL = baseURL
         options.outputPath = folder.appendingPathComponent("out.ndjson").path

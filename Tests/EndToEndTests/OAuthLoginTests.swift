@@ -6,7 +6,7 @@ import Testing
 /// `OAuthLogin` and `OAuthCallbackListener` in-process against the sandbox, the test approving as the user.
 @Suite("OAuthLogin", .timeLimit(.minutes(2)))
 struct OAuthLoginTests {
-    static func login(_ sandbox: Sandbox, signature: OAuthSignatureMethod = .plaintext, transport: any HTTPTransport)
+    static func login(_ sandbox: Sandbox, signature: SignatureMethod = .plaintext, transport: any HTTPTransport)
         -> OAuthLogin
     {
         OAuthLogin(
@@ -15,8 +15,8 @@ struct OAuthLoginTests {
             userAgent: "oauth-login-tests/1.0", transport: transport)
     }
 
-    @Test(arguments: [OAuthSignatureMethod.plaintext, .hmacSHA1])
-    func theThreeLegsWithOOB(_ signature: OAuthSignatureMethod) async throws {
+    @Test(arguments: [SignatureMethod.plaintext, .hmacSHA1])
+    func theThreeLegsWithOOB(_ signature: SignatureMethod) async throws {
         let sandbox = try await Sandbox.start(SandboxConfiguration())
         let transport = HTTPClientTransport(connectionsPerHost: 1)
         let login = Self.login(sandbox, signature: signature, transport: transport)

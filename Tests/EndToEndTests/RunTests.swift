@@ -70,7 +70,7 @@ struct RunTests {
     }
 
     @Test func plainHTTPCredentialsToAnotherHostAreRefusedBeforeSending() throws {
-        let job = try JobLoader(environment: Harness.environment).load(
+        let job = try JobLoader.withCredentialStore(environment: Harness.environment).load(
             bytes: Array(Harness.job(auth: "{mode: token}", requests: "  - {name: r, path: /releases/1}").utf8),
             file: "job.yaml"
         ).get()

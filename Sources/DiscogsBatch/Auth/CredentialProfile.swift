@@ -4,15 +4,9 @@ import Foundation
 ///
 /// Its `description` masks every value, so printing a profile by accident leaks nothing.
 public struct CredentialProfile: Sendable, Hashable, CustomStringConvertible {
-    /// What the profile holds.
-    public enum Mode: String, Sendable, Hashable, CaseIterable {
-        /// Consumer key and secret plus an OAuth access token and secret.
-        case oauth
-        /// A personal access token.
-        case token
-    }
-
-    public var mode: Mode
+    /// What the profile holds: `oauth` (consumer key and secret plus an OAuth access token and secret)
+    /// or `token` (a personal access token); never `none` or `key_secret`.
+    public var mode: AuthMode
     public var consumerKey: String?
     public var consumerSecret: String?
     public var accessToken: String?
@@ -46,13 +40,13 @@ public struct CredentialProfile: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The credentials to sign with; OAuth uses `signature`.
-    public func credentials(signature: OAuthSignatureMethod = .plaintext) -> Credentials {
+    public func credentials(signature: SignatureMethod = .plaintext) -> Credentials {
         switch mode {
         case .oauth:
             .oauth(
                 consumerKey: consumerKey ?? "", consumerSecret: consumerSecret ?? "", accessToken: accessToken ?? "",
                 accessTokenSecret: accessTokenSecret ?? "", signature: signature)
-        case .token:
+        default:  // .token: a profile holds no other mode
             .token(token ?? "")
         }
     }
@@ -71,7 +65,7 @@ public struct CredentialProfile: Sendable, Hashable, CustomStringConvertible {
             fields.append(("consumer_secret", Self.maskSecret(consumerSecret)))
             fields.append(("access_token", Self.maskIdentifier(accessToken)))
             fields.append(("access_token_secret", Self.maskSecret(accessTokenSecret)))
-        case .token:
+        default:  // .token
             fields.append(("token", Self.maskSecret(token)))
         }
         return fields

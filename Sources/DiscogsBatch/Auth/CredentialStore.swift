@@ -128,7 +128,8 @@ public struct CredentialStore: Sendable {
                     throw .corrupt(path: path, reason: "profile \"\(name)\": \(key) is not a string")
                 }
             }
-            guard let modeText = try text("mode", required: true), let mode = CredentialProfile.Mode(rawValue: modeText)
+            guard let modeText = try text("mode", required: true), let mode = AuthMode(rawValue: modeText),
+                mode == .oauth || mode == .token
             else {
                 throw .corrupt(path: path, reason: "profile \"\(name)\": mode is not oauth or token")
             }
@@ -227,24 +228,12 @@ public struct CredentialStore: Sendable {
         let temporary = "\(directory)/.\(Self.fileName).\(getpid()).\(String(random.next() as UInt64, radix: 36)).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io(path: temporary, operation: "create it", errno: errno) }
-        var failure: Int32 = 0
-        if fchmod(fd, 0o600) != 0 { failure = errno }
+        var failure: Int32 = fchmod(fd, 0o600) != 0 ? errno : 0
         if failure == 0 {
-            data.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        failure = errno
-                        return
-                    }
-                    offset += n
-                }
-            }
+            failure = data.withUnsafeBytes { DurableWrite.writeSyncClose(fd, $0) }
+        } else {
+            close(fd)
         }
-        if failure == 0, fsync(fd) != 0 { failure = errno }
-        if close(fd) != 0, failure == 0 { failure = errno }
         if failure != 0 {
             unlink(temporary)
             throw .io(path: temporary, operation: "write it", errno: failure)

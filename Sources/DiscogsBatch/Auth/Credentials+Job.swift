@@ -8,9 +8,9 @@ extension Credentials {
             "access_token": auth.accessToken, "access_token_secret": auth.accessTokenSecret,
         ].compactMapValues { $0 }
         if let name = auth.profile, auth.mode == .oauth ? auth.accessToken == nil : auth.token == nil {
-            let profile: CredentialProfile?
+            let profile: StoredProfile?
             do {
-                profile = try CredentialStore(environment: environment).profile(named: name)
+                profile = try CredentialStoreProfiles(environment: environment).profile(named: name)
             } catch {
                 throw .invalidValue("auth.profile \"\(name)\": \(error)")
             }
@@ -26,7 +26,6 @@ extension Credentials {
         }
         self = try Credentials.resolve(
             mode: auth.mode.rawValue, fields: fields,
-            signature: auth.signature == .hmacSHA1 ? .hmacSHA1 : .plaintext,
-            sendAs: auth.sendAs == .query ? .query : .header, environment: environment)
+            signature: auth.signature, sendAs: auth.sendAs, environment: environment)
     }
 }

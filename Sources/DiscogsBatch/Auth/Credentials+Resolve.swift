@@ -13,7 +13,7 @@ extension Credentials {
     /// its `DISCOGS_*` environment variable, then validating every value. Fields the mode does not use
     /// are ignored. Errors name the field and the variable, never a value.
     public static func resolve(
-        mode: String, fields: [String: String], signature: OAuthSignatureMethod = .plaintext, sendAs: SendAs = .header,
+        mode: String, fields: [String: String], signature: SignatureMethod = .plaintext, sendAs: CredentialPlacement = .header,
         environment: [String: String]
     ) throws(CredentialsError) -> Credentials {
         func value(_ field: String) throws(CredentialsError) -> String {

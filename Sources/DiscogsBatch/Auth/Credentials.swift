@@ -3,27 +3,19 @@ import Foundation
 
 /// The credentials of one job, in one of the four Discogs modes (SPEC §1).
 public enum Credentials: Sendable, Hashable {
-    /// Where key/secret and token credentials travel.
-    public enum SendAs: String, Sendable, Hashable {
-        /// `Authorization: Discogs …` (default).
-        case header
-        /// `?key=…&secret=…` or `?token=…`.
-        case query
-    }
-
     /// No credentials: nothing is sent, low rate tier.
     case none
     /// Application key and secret (`Authorization: Discogs key=K, secret=S`).
-    case keySecret(key: String, secret: String, sendAs: SendAs = .header)
+    case keySecret(key: String, secret: String, sendAs: CredentialPlacement = .header)
     /// A personal access token (`Authorization: Discogs token=T`).
-    case token(String, sendAs: SendAs = .header)
+    case token(String, sendAs: CredentialPlacement = .header)
     /// OAuth 1.0a with consumer and access credentials.
     case oauth(
         consumerKey: String, consumerSecret: String, accessToken: String, accessTokenSecret: String,
-        signature: OAuthSignatureMethod = .plaintext)
+        signature: SignatureMethod = .plaintext)
 
     /// Values shorter than this are refused by `validate()`; see `Redactor` for why.
-    public static let minimumValueLength = 4
+    public static let minimumValueLength = JobAuth.minimumValueLength
 
     /// The mode name as written in a job file (`none`, `key_secret`, `token`, `oauth`).
     public var mode: String {

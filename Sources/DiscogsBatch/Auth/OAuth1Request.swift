@@ -20,7 +20,7 @@ public struct OAuth1Request: Sendable {
     /// The token secret; empty on the request-token leg.
     public var tokenSecret: String
     /// PLAINTEXT or HMAC-SHA1.
-    public var signatureMethod: OAuthSignatureMethod
+    public var signatureMethod: SignatureMethod
     /// `oauth_timestamp`, seconds since 1970.
     public var timestamp: Int
     /// `oauth_nonce`: unique per request.
@@ -38,7 +38,7 @@ public struct OAuth1Request: Sendable {
     public init(
         method: String, url: URLComponents, formParameters: [(name: String, value: String)] = [],
         consumerKey: String, consumerSecret: String, token: String? = nil, tokenSecret: String = "",
-        signatureMethod: OAuthSignatureMethod = .plaintext, timestamp: Int, nonce: String,
+        signatureMethod: SignatureMethod = .plaintext, timestamp: Int, nonce: String,
         callback: String? = nil, verifier: String? = nil, includeVersion: Bool = true, realm: String? = nil
     ) {
         self.method = method

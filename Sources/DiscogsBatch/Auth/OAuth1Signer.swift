@@ -84,7 +84,7 @@ public enum OAuth1Signer {
     public static func protocolParameters(for request: OAuth1Request) -> [(name: String, value: String)] {
         var params: [(name: String, value: String)] = [("oauth_consumer_key", request.consumerKey)]
         if let token = request.token { params.append(("oauth_token", token)) }
-        params.append(("oauth_signature_method", request.signatureMethod.rawValue))
+        params.append(("oauth_signature_method", request.signatureMethod.oauthName))
         params.append(("oauth_timestamp", String(request.timestamp)))
         params.append(("oauth_nonce", request.nonce))
         if request.includeVersion { params.append(("oauth_version", "1.0")) }

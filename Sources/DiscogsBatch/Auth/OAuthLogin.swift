@@ -34,7 +34,7 @@ public struct OAuthLogin: Sendable {
     public var baseURL: String
     public var consumerKey: String
     public var consumerSecret: String
-    public var signature: OAuthSignatureMethod
+    public var signature: SignatureMethod
     public var userAgent: String
     public var transport: any HTTPTransport
     public var nonceSource: OAuthNonceSource
@@ -43,7 +43,7 @@ public struct OAuthLogin: Sendable {
     public var now: @Sendable () -> Date
 
     public init(
-        baseURL: String, consumerKey: String, consumerSecret: String, signature: OAuthSignatureMethod = .plaintext,
+        baseURL: String, consumerKey: String, consumerSecret: String, signature: SignatureMethod = .plaintext,
         userAgent: String, transport: any HTTPTransport, nonceSource: OAuthNonceSource = .system,
         timeout: Duration = .seconds(30), now: @escaping @Sendable () -> Date = { Date() }
     ) {

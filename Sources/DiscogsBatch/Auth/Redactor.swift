@@ -102,7 +102,7 @@ public struct Redactor: Sendable {
         guard anywhere.occurs(in: bytes[...]) else { return bytes }
         let out = jsonAwareReplace(bytes)
         // Validity is checked only on this slow path (a secret occurs). Not JSON: plain replacement.
-        guard (try? JSONSerialization.jsonObject(with: Data(out), options: [.fragmentsAllowed])) != nil else {
+        guard JSONScanner(out).document() != nil else {
             return anywhere.replaceAll(bytes)
         }
         return out

@@ -17,6 +17,13 @@ public enum TransportSecurity {
         URLComponents(string: url).map { credentialsAllowed(to: $0) } ?? false
     }
 
+    /// The one refusal (SPEC §5) given wherever credentials would go to `url` and may not: nil when
+    /// they may (`credentialsAllowed(to:)`).
+    public static func credentialsRefusal(to url: String) -> String? {
+        credentialsAllowed(to: url)
+            ? nil : "refusing to send credentials to \(url): credentials go only over HTTPS or to a loopback address"
+    }
+
     /// True when a redirect changes scheme, host or (effective) port: the credentials must not follow.
     /// Also true when the target may not carry credentials at all, or either URL does not parse.
     public static func shouldDropCredentials(onRedirectFrom from: URLComponents, to: URLComponents) -> Bool {

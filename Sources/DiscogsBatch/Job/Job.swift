@@ -38,13 +38,27 @@ public enum AuthMode: String, Sendable, CaseIterable {
     case oauth
 }
 
+/// The OAuth 1.0a signature methods the tool supports (RFC 5849 §3.4), as a job file spells them.
 public enum SignatureMethod: String, Sendable, CaseIterable {
+    /// `consumer_secret&token_secret`, recommended by Discogs over HTTPS (RFC 5849 §3.4.4).
     case plaintext
+    /// HMAC-SHA1 over the signature base string (RFC 5849 §3.4.2).
     case hmacSHA1 = "hmac-sha1"
+
+    /// The name `oauth_signature_method` carries on the wire.
+    public var oauthName: String {
+        switch self {
+        case .plaintext: "PLAINTEXT"
+        case .hmacSHA1: "HMAC-SHA1"
+        }
+    }
 }
 
+/// Where key/secret and token credentials travel.
 public enum CredentialPlacement: String, Sendable, CaseIterable {
+    /// `Authorization: Discogs …` (default).
     case header
+    /// `?key=…&secret=…` or `?token=…`.
     case query
 }
 
@@ -64,6 +78,10 @@ public struct JobAuth: Sendable {
     public var sendAs: CredentialPlacement = .header
 
     public init() {}
+
+    /// Credential values shorter than this are refused before a run (`Credentials.validationProblems`)
+    /// and are too short to mask: no real Discogs credential is that short.
+    public static let minimumValueLength = 4
 
     /// Every value that must never appear in output, logs or errors.
     public var secrets: [String] {

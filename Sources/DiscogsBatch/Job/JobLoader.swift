@@ -10,6 +10,9 @@ public struct JobLoader: Sendable {
     /// give but does not is a warning, not an error: a CI lint step has no secrets. `run` and
     /// `auth whoami` keep it an error.
     public var credentialsOptional = false
+    /// Where `auth.profile` is looked up; nil: nowhere (a job naming a profile then finds no store).
+    /// `JobLoader.withCredentialStore` sets Auth's credential store.
+    public var profiles: (any StoredProfileSource)?
 
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -90,7 +93,7 @@ public struct JobLoader: Sendable {
     /// is replaced by as many `*`, so carets keep their columns. `${NAME}` references stay visible.
     static func hidingCredentials(in source: String, literals: [String]) -> String {
         var text = source
-        for literal in Set(literals) where literal.count >= Credentials.minimumValueLength && !literal.contains("${") {
+        for literal in Set(literals) where literal.count >= JobAuth.minimumValueLength && !literal.contains("${") {
             text = text.replacingOccurrences(of: literal, with: String(repeating: "*", count: literal.unicodeScalars.count))
         }
         let matches = credentialValue.matches(in: text, range: NSRange(text.startIndex..., in: text))

@@ -122,9 +122,8 @@ struct JobReader {
             context.error(node.mark, "base_url", "expected an http or https URL such as https://api.discogs.com, found \(context.describe(node))")
             return nil
         }
-        if scheme == "http", auth.mode != .none, !TransportSecurity.isLoopback(host) {
-            context.error(node.mark, "base_url",
-                "credentials are sent only over HTTPS or to a loopback address; use https:// or auth mode none")
+        if auth.mode != .none, let refusal = TransportSecurity.credentialsRefusal(to: value) {
+            context.error(node.mark, "base_url", "\(refusal); use https:// or auth mode none")
             return nil
         }
         return value.hasSuffix("/") ? String(value.dropLast()) : value
@@ -234,29 +233,27 @@ struct JobReader {
         return auth
     }
 
-    /// The profile a job's `auth.profile` names, from the credential store the loader's environment
-    /// locates; reports (at the profile's value) a missing store, a missing profile, a store that is
+    /// The profile a job's `auth.profile` names, from the loader's profile source (Auth's credential
+    /// store); reports (at the profile's value) a missing store, a missing profile, a store that is
     /// refused, or a profile of another mode.
-    private func storedProfile(_ node: YAMLNode, mode: CredentialProfile.Mode) -> (name: String, profile: CredentialProfile)? {
+    private func storedProfile(_ node: YAMLNode, mode: AuthMode) -> (name: String, profile: StoredProfile)? {
         let c = context
         guard let name = c.string(node, "auth.profile") else { return nil }
-        guard CredentialStore.directory(environment: c.environment) != nil else {
+        guard let source = loader.profiles, let location = source.location else {
             c.missingCredential(node.mark, "auth.profile",
                 "no credential store to read profile \"\(name)\" from: set HOME, XDG_CONFIG_HOME or DISCOGS_BATCH_CONFIG_DIR")
             return nil
         }
-        let store: CredentialStore
-        let profile: CredentialProfile?
+        let profile: StoredProfile?
         do {
-            store = try CredentialStore(environment: c.environment)
-            profile = try store.profile(named: name)
+            profile = try source.profile(named: name)
         } catch {
             c.error(node.mark, "auth.profile", "\(error)")
             return nil
         }
         guard let profile else {
             c.missingCredential(node.mark, "auth.profile",
-                "no profile \"\(name)\" in \(store.path); sign in with: discogs-batch auth login --profile \(name)")
+                "no profile \"\(name)\" in \(location); sign in with: discogs-batch auth login --profile \(name)")
             return nil
         }
         guard profile.mode == mode else {

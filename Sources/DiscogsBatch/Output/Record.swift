@@ -44,7 +44,7 @@ public struct Record: Sendable {
     /// Written only when the server reported a page count.
     public var pages: Int?
     public var payload: Payload = .none
-    public var error: (kind: String, message: String)?
+    public var error: RecordFailure?
     /// Served from the response cache (`"cached": true`); absent from the line otherwise.
     public var cached = false
 
@@ -133,7 +133,7 @@ public struct Record: Sendable {
         }
         if let error {
             raw(",\"error\":{\"kind\":")
-            string(error.kind)
+            string(error.kind.rawValue)
             raw(",\"message\":")
             string(error.message)
             raw("}")

@@ -14,22 +14,8 @@ public enum ReportFile {
         let temporary = "\(folder)/.\(url.lastPathComponent).\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
-        var code: Int32 = 0
         var bytes = text
-        bytes.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    code = errno
-                    return
-                }
-                offset += n
-            }
-        }
-        if code == 0, fsync(fd) != 0 { code = errno }
-        if close(fd) != 0, code == 0 { code = errno }
+        var code = bytes.withUTF8 { DurableWrite.writeSyncClose(fd, UnsafeRawBufferPointer($0)) }
         if code == 0, rename(temporary, path) != 0 { code = errno }
         if code != 0 {
             unlink(temporary)

@@ -15,7 +15,7 @@ extension JobRunner {
         /// The body with credentials masked and newlines removed, when it is valid JSON.
         var document: (bytes: [UInt8], range: Range<Int>)?
         /// Why the request failed despite a response (HTTP status, bad JSON, pagination).
-        var failure: (kind: String, message: String)?
+        var failure: RecordFailure?
         /// Served from the response cache (JobRunner+Cache.swift): nothing was sent.
         var cached = false
     }
@@ -87,7 +87,7 @@ extension JobRunner {
                     return outcome.document != nil
                 }
                 if life.cutShort {
-                    outcome.failure = ("decode", "the response body is not valid JSON (\(response.body.count) bytes)")
+                    outcome.failure = RecordFailure(.decode, "the response body is not valid JSON (\(response.body.count) bytes)")
                 }
             } catch let error as TransportError {
                 if error.kind == .cancelled { throw CancellationError() }

@@ -13,9 +13,9 @@ extension JobRunner {
         record.cached = outcome.cached
         var failure = outcome.failure
         if let error = outcome.transportError {
-            failure = (error.recordKind, error.message)
+            failure = RecordFailure(error.recordKind, error.message)
         } else if let response = outcome.response, failure == nil, !(200..<300).contains(response.status) {
-            failure = (Self.isCredentialFailure(response.status, credentials) ? "auth" : "http", httpMessage(response, outcome))
+            failure = RecordFailure(Self.isCredentialFailure(response.status, credentials) ? .auth : .http, httpMessage(response, outcome))
             if let page = item.page, let cap = Self.capMessage(url: outcome.url, page: page), let message = failure?.message {
                 failure?.message = message + (message.hasSuffix(".") ? " " : ": ") + cap
             }
@@ -44,7 +44,7 @@ extension JobRunner {
                     contents.append((line.key, range))
                 }
             } else {
-                failure = ("decode", "items path \"\(path)\" is not a list in the response body")
+                failure = RecordFailure(.decode, "items path \"\(path)\" is not a list in the response body")
             }
         } else if failure == nil, let document = outcome.document {
             contents.append((key, document.range))

@@ -55,10 +55,8 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
         } catch {
             throw RunError.invalid("\(job.file): \(error)")
         }
-        if case .none = credentials {
-        } else if !TransportSecurity.credentialsAllowed(to: job.baseURL) {
-            throw RunError.invalid(
-                "\(job.file): refusing to send \(credentials.mode) credentials to \(job.baseURL): credentials go only over HTTPS or to a loopback address")
+        if credentials != Credentials.none, let refusal = TransportSecurity.credentialsRefusal(to: job.baseURL) {
+            throw RunError.invalid("\(job.file): \(refusal)")
         }
         self.job = job
         self.plan = Plan(job: job)
@@ -247,7 +245,7 @@ public final class JobRunner<C: Clock>: Sendable where C.Duration == Duration {
             pages = pagination.flatMap { scanner.value(at: ["pages"], in: $0) }.flatMap(scanner.integer)
             let reported = pagination.flatMap { scanner.value(at: ["page"], in: $0) }.flatMap(scanner.integer)
             if let reported, reported != page {
-                outcome.failure = ("decode", "pagination did not advance: asked for page \(page), the answer is page \(reported)")
+                outcome.failure = RecordFailure(.decode, "pagination did not advance: asked for page \(page), the answer is page \(reported)")
             }
         }
         return try finish(item, outcome: outcome, pages: pages)

@@ -22,7 +22,7 @@ struct InputLimitsTests {
     }
 
     func load(_ path: String) -> JobLoader.Result {
-        JobLoader(environment: Fixtures.environment).load(path: path)
+        JobLoader.withCredentialStore(environment: Fixtures.environment).load(path: path)
     }
 
     func job(foreachFile: String) -> [UInt8] {

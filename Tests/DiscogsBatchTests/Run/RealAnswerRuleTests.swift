@@ -103,7 +103,7 @@ import Testing
         """
 
     func load(_ yaml: String, environment: [String: String] = [:], credentialsOptional: Bool = false) -> [String] {
-        var loader = JobLoader(environment: environment)
+        var loader = JobLoader.withCredentialStore(environment: environment)
         loader.credentialsOptional = credentialsOptional
         let result = loader.load(bytes: Array((Self.header + yaml).utf8), file: "job.yaml")
         return result.diagnostics.map(\.description)
@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func mediaTypeSetsTheAcceptHeader() throws {
-        var loader = JobLoader(environment: [:])
+        var loader = JobLoader.withCredentialStore(environment: [:])
         loader.credentialsOptional = false
         let result = loader.load(bytes: Array((Self.header + """
             requests:
@@ -192,7 +192,7 @@ import Testing
     /// Every example validates on a machine with no DISCOGS_* variable and no stored profile.
     @Test(arguments: Fixtures.files(in: "examples"))
     func everyExampleValidatesWithoutCredentials(_ path: String) {
-        var loader = JobLoader(environment: ["DISCOGS_BATCH_CONFIG_DIR": "/nonexistent/discogs-batch-config"])
+        var loader = JobLoader.withCredentialStore(environment: ["DISCOGS_BATCH_CONFIG_DIR": "/nonexistent/discogs-batch-config"])
         loader.credentialsOptional = true
         let result = loader.load(path: path)
         #expect(result.errors.isEmpty, "\(result.errors.map(\.description))")

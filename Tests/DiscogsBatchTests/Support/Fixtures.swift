@@ -46,10 +46,10 @@ enum Fixtures {
         return directory
     }()
 
-    static let loader = JobLoader(environment: environment)
+    static let loader = JobLoader.withCredentialStore(environment: environment)
 
     static func load(_ yaml: String, file: String = "job.yaml", environment: [String: String] = environment) -> JobLoader.Result {
-        JobLoader(environment: environment).load(bytes: Array(yaml.utf8), file: file)
+        JobLoader.withCredentialStore(environment: environment).load(bytes: Array(yaml.utf8), file: file)
     }
 
     /// Diagnostics of a result without the folder in front of the file name.

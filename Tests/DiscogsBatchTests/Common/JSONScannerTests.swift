@@ -189,7 +189,7 @@ struct RecordTests {
         var record = Record(
             job: "j", request: "r", key: "k", seq: 1, vars: [], method: "GET", url: "u", status: nil, attempts: 5,
             at: 0, ms: 0, page: 2, pages: 3)
-        record.error = ("timeout", "timed out \"waiting\"")
+        record.error = RecordFailure(.timeout, "timed out \"waiting\"")
         #expect(String(decoding: record.encoded(), as: UTF8.self).hasSuffix(
             #""status":null,"attempts":5,"at":"1970-01-01T00:00:00.000Z","ms":0,"page":2,"pages":3,"error":{"kind":"timeout","message":"timed out \"waiting\""}}"# + "\n"))
         record.error = nil

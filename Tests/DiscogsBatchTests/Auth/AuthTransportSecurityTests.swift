@@ -23,6 +23,14 @@ import Testing
         #expect(TransportSecurity.credentialsAllowed(to: url) == allowed)
     }
 
+    @Test func oneRefusalForEveryPlace() {
+        #expect(TransportSecurity.credentialsRefusal(to: "https://api.discogs.com") == nil)
+        #expect(TransportSecurity.credentialsRefusal(to: "http://127.0.0.1:8080") == nil)
+        #expect(
+            TransportSecurity.credentialsRefusal(to: "http://api.discogs.com")
+                == "refusing to send credentials to http://api.discogs.com: credentials go only over HTTPS or to a loopback address")
+    }
+
     @Test(arguments: [
         ("localhost", true), ("api.localhost", true), ("127.0.0.1", true), ("127.255.255.254", true),
         ("::1", true), ("[::1]", true), ("0:0:0:0:0:0:0:1", true), ("::ffff:127.0.0.1", true),

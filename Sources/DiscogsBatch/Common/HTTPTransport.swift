@@ -67,7 +67,4 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
-
-    /// The record's `error.kind`.
-    public var recordKind: String { kind == .connectionRefused || kind == .invalid ? "connection" : kind.rawValue }
 }

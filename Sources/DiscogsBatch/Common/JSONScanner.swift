@@ -15,12 +15,6 @@ public struct JSONScanner {
         bytes.withUnsafeBufferPointer { Self.validate($0) }
     }
 
-    /// `document()` by the recursive walker that the other functions use: the reference that the tests
-    /// hold `validate` to.
-    func documentByWalking() -> Range<Int>? {
-        walk { $0.document() }
-    }
-
     /// The range of the value at `path` (object keys, outermost first) inside `range`.
     public func value(at path: [Substring], in range: Range<Int>) -> Range<Int>? {
         walk { scan in
@@ -63,7 +57,7 @@ public struct JSONScanner {
     }
 
     /// Runs `body` over the bytes without bounds-checked, reference-counted array access.
-    private func walk<T>(_ body: (Walker) -> T) -> T {
+    func walk<T>(_ body: (Walker) -> T) -> T {
         bytes.withUnsafeBufferPointer { body(Walker(bytes: $0)) }
     }
 

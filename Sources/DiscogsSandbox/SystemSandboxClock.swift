@@ -1,7 +1,0 @@
-import Foundation
-
-/// The system's wall clock.
-public struct SystemSandboxClock: SandboxClock {
-    public init() {}
-    public func now() -> Date { Date() }
-}
