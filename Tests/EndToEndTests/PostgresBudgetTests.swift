@@ -90,6 +90,24 @@ struct PostgresBudgetTests {
         }
     }
 
+    /// The server stopped while the process holds an idle connection: PostgresNIO never answered the
+    /// query written after the connection closed, and the run waited forever (the 4-runner test hung).
+    @Test func aDatabaseStoppedBetweenReservationsFailsTheNextOne() async throws {
+        try await PostgresCluster.with { cluster in
+            let log = CapturedLog()
+            let budget = try budget(cluster, log: log)
+            #expect(granted(try await budget.reserveSend()) != nil)
+            await cluster.kill()
+            for _ in 0..<3 {
+                await #expect(throws: (any Error).self) { try await budget.reserveSend() }
+            }
+            try await budget.flushSends()
+            #expect(log.lines.count == 1)
+            #expect(log.lines.first?.contains("pacing this process alone at 1 requests per window") == true)
+            #expect(log.lines.allSatisfy { !$0.contains(cluster.password) })
+        }
+    }
+
     @Test func anUnreachableDatabaseWarnsOnceWithoutThePassword() async throws {
         let log = CapturedLog()
         let budget = try PostgresBudget(
