@@ -12,8 +12,11 @@ final class NIOLockedValueBox<Value>: @unchecked Sendable {
     }
 }
 
-enum NDJSONWriter {
-    struct Failure: Error { var description: String }
+struct SwiftLogNoOpLogHandler {}
+
+struct Logger: Sendable {
+    init(label: String, factory: (String) -> SwiftLogNoOpLogHandler) {}
+    func warning(_ message: @autoclosure () -> String) {}
 }
 
 extension Duration {

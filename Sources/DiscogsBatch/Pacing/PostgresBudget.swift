@@ -40,7 +40,7 @@ public final class PostgresBudget: SharedRateBudget {
         /// Settles not yet written, as (granted stamp, answered stamp) pairs one after the other.
         var unwritten: [Int64] = []
         /// Sends granted and not settled: their database stamp and when this process got it.
-        var granted: [(stamp: Int64, at: ContinuousClock.Instant)] = []
+        var granted: [(stamp: Int64, at: Date)] = []
         var failed = false
     }
 
@@ -55,7 +55,7 @@ public final class PostgresBudget: SharedRateBudget {
         self.logger = logger
     }
 
-    public func reserveSend() async throws -> SharedBudget.Reservation {
+    public func reserveSend(now: Date) async throws -> SharedBudget.Reservation {
         let answer: Int64
         do {
             let connection = try await connection()
@@ -69,22 +69,21 @@ public final class PostgresBudget: SharedRateBudget {
             throw error
         }
         guard answer > 0 else { return .wait(.milliseconds(max(1, -answer))) }
-        state.withLockedValue { $0.granted.append((answer, .now)) }
+        state.withLockedValue { $0.granted.append((answer, now)) }
         return .granted(answer)
     }
 
     /// Counts the send from when its response came back, in the database's clock: its stamp plus the
-    /// time this process measured since the grant.
-    public func settleSend(granted stamp: Int64) {
-        let now = ContinuousClock.now
+    /// time this process measured since the grant (on the governor's clock).
+    public func settleSend(granted stamp: Int64, now: Date) {
         state.withLockedValue { state in
             guard let index = state.granted.firstIndex(where: { $0.stamp == stamp }) else { return }
-            let elapsed = state.granted.remove(at: index).at.duration(to: now)
-            state.unwritten += [stamp, stamp + max(0, elapsed.milliseconds)]
+            let elapsed = now.timeIntervalSince(state.granted.remove(at: index).at)
+            state.unwritten += [stamp, stamp + Int64(max(0, elapsed * 1000).rounded())]
         }
     }
 
-    public func flushSends() async throws {
+    public func flushSends(now: Date) async throws {
         let (connection, settles) = state.withLockedValue { state in
             defer { (state.connection, state.unwritten) = (nil, []) }
             return (state.failed ? nil : state.connection, state.unwritten)
