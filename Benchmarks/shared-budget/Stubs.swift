@@ -12,10 +12,12 @@ final class NIOLockedValueBox<Value>: @unchecked Sendable {
     }
 }
 
-struct SwiftLogNoOpLogHandler {}
+public struct SwiftLogNoOpLogHandler {
+    public init() {}
+}
 
-struct Logger: Sendable {
-    init(label: String, factory: (String) -> SwiftLogNoOpLogHandler) {}
+public struct Logger: Sendable {
+    public init(label: String, factory: (String) -> SwiftLogNoOpLogHandler) {}
     func warning(_ message: @autoclosure () -> String) {}
 }
 
