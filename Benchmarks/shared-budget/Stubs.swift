@@ -12,8 +12,13 @@ final class NIOLockedValueBox<Value>: @unchecked Sendable {
     }
 }
 
-enum NDJSONWriter {
-    struct Failure: Error { var description: String }
+public struct SwiftLogNoOpLogHandler {
+    public init() {}
+}
+
+public struct Logger: Sendable {
+    public init(label: String, factory: (String) -> SwiftLogNoOpLogHandler) {}
+    func warning(_ message: @autoclosure () -> String) {}
 }
 
 extension Duration {

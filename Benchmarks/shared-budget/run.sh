@@ -12,6 +12,6 @@ if [ -n "$1" ] && [ "$1" != "." ]; then
 else
     cat "$root/$file" > "$out.swift"
 fi
-sed -i '/^import NIOConcurrencyHelpers/d' "$out.swift"
+sed -i '/^import NIOConcurrencyHelpers/d; /^import Logging/d' "$out.swift"
 swiftc -O -parse-as-library -o "$out" "$out.swift" "$here/Stubs.swift" "$here/Bench.swift" 2>&1 | grep -v warning || true
 "$out" "${2:-200000}" "${3:-1100}"

@@ -6,8 +6,7 @@ import Testing
 /// Four processes (four runners with their own state folders, as on four hosts) behind one address
 /// with one token, against the sandbox at 20 per 2 s (the issue's 60 per 6 s, scaled down for a test).
 @Suite(
-    .serialized, .enabled(if: PostgresCluster.enabled), .timeLimit(.minutes(3)),
-    .disabled("hangs on this branch (not yet diagnosed): the runs through PostgreSQL do not finish within 170 s"))
+    .serialized, .enabled(if: PostgresCluster.enabled), .timeLimit(.minutes(3)))
 struct SharedBudgetRunTests {
     static let limit = 20
 
@@ -45,16 +44,13 @@ struct SharedBudgetRunTests {
     @Test func fourProcessesThroughPostgreSQLNeverTripTheLimit() async throws {
         try await PostgresCluster.with { cluster in
             let sandbox = try await Sandbox.start(SandboxConfiguration(window: .seconds(2), limitHigh: Self.limit))
-            let start = ContinuousClock.now
             let outcomes = try await runFour(20, rate: #"{limit: 20, window: 2s, shared: "\#(cluster.url)"}"#, sandbox: sandbox)
-            let elapsed = start.duration(to: .now)
             let stats = sandbox.stats()
             await sandbox.stop()
             #expect(outcomes.allSatisfy { $0.summary.exitCode == 0 && $0.statuses == Array(repeating: 200, count: 20) })
             #expect(stats.rateLimited == 0)
             #expect((stats.maxInWindow["high"] ?? 0) <= Self.limit)
-            // 80 sends at 20 per 2.1 s: the last window opens at 6.3 s (a loaded machine may add a little).
-            #expect(elapsed >= .seconds(6) && elapsed < .seconds(12))
+            #expect(Set(outcomes.flatMap(\.keys)).count == 80)
             #expect(try await cluster.sql("SELECT count(*) FROM discogs_batch_budget") == ["1"])
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOSSL
 import PostgresNIO
 
@@ -39,7 +40,7 @@ public final class PostgresBudget: SharedRateBudget {
         /// Settles not yet written, as (granted stamp, answered stamp) pairs one after the other.
         var unwritten: [Int64] = []
         /// Sends granted and not settled: their database stamp and when this process got it.
-        var granted: [(stamp: Int64, at: ContinuousClock.Instant)] = []
+        var granted: [(stamp: Int64, at: Date)] = []
         var failed = false
     }
 
@@ -54,7 +55,7 @@ public final class PostgresBudget: SharedRateBudget {
         self.logger = logger
     }
 
-    public func reserveSend() async throws -> SharedBudget.Reservation {
+    public func reserveSend(now: Date) async throws -> SharedBudget.Reservation {
         let answer: Int64
         do {
             let connection = try await connection()
@@ -68,22 +69,21 @@ public final class PostgresBudget: SharedRateBudget {
             throw error
         }
         guard answer > 0 else { return .wait(.milliseconds(max(1, -answer))) }
-        state.withLockedValue { $0.granted.append((answer, .now)) }
+        state.withLockedValue { $0.granted.append((answer, now)) }
         return .granted(answer)
     }
 
     /// Counts the send from when its response came back, in the database's clock: its stamp plus the
-    /// time this process measured since the grant.
-    public func settleSend(granted stamp: Int64) {
-        let now = ContinuousClock.now
+    /// time this process measured since the grant (on the governor's clock).
+    public func settleSend(granted stamp: Int64, now: Date) {
         state.withLockedValue { state in
             guard let index = state.granted.firstIndex(where: { $0.stamp == stamp }) else { return }
-            let elapsed = state.granted.remove(at: index).at.duration(to: now)
-            state.unwritten += [stamp, stamp + max(0, elapsed.milliseconds)]
+            let elapsed = now.timeIntervalSince(state.granted.remove(at: index).at)
+            state.unwritten += [stamp, stamp + Int64(max(0, elapsed * 1000).rounded())]
         }
     }
 
-    public func flushSends() async throws {
+    public func flushSends(now: Date) async throws {
         let (connection, settles) = state.withLockedValue { state in
             defer { (state.connection, state.unwritten) = (nil, []) }
             return (state.failed ? nil : state.connection, state.unwritten)
@@ -145,16 +145,60 @@ public final class PostgresBudget: SharedRateBudget {
     /// One reservation (`send`) or only the settles: the granted stamp (> 0), or minus the wait in
     /// milliseconds, or 0 when nothing was asked.
     private func take(_ connection: PostgresConnection, settles: [Int64], send: Bool) async throws -> Int64 {
-        let spanMS = Int64(span.milliseconds)
-        let rows = try await connection.query(
-            "SELECT discogs_batch_budget_take_v1(\(key), \(Int64(budget)), \(spanMS), \(settles), \(send))",
-            logger: quietLogger)
-        for try await value in rows.decode(Int64.self) { return value }
-        throw Unusable(description: "the budget function returned no row")
+        let (key, budget, spanMS, logger) = (key, Int64(budget), Int64(span.milliseconds), quietLogger)
+        return try await Self.answer(on: connection) {
+            let rows = try await connection.query(
+                "SELECT discogs_batch_budget_take_v1(\(key), \(budget), \(spanMS), \(settles), \(send))", logger: logger)
+            for try await value in rows.decode(Int64.self) { return value }
+            throw Unusable(description: "the budget function returned no row")
+        }
+    }
+
+    /// The longest one call on the database may take before the budget gives up on it.
+    static let callLimit = TimeAmount.seconds(10)
+
+    /// The result of `calls` on `connection`, or a failure once the connection closes or `callLimit`
+    /// has passed (the connection is then closed). PostgresNIO never answers a query written after
+    /// its connection closed (the server was stopped between two reservations): awaited alone, that
+    /// query held the run forever. A call left unanswered that way stays suspended on its own,
+    /// holding nothing but its memory; the connection is not used again.
+    static func answer<T: Sendable>(
+        on connection: PostgresConnection, _ calls: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let timedOut = NIOLockedValueBox(false)
+        let deadline = connection.eventLoop.scheduleTask(in: callLimit) {
+            timedOut.withLockedValue { $0 = true }
+            connection.close().whenComplete { _ in }
+        }
+        defer { deadline.cancel() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let waiting = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(continuation)
+            @Sendable func finish(_ result: Result<T, any Error>) {
+                waiting.withLockedValue { waiting in
+                    defer { waiting = nil }
+                    return waiting
+                }?.resume(with: result)
+            }
+            connection.closeFuture.whenComplete { _ in
+                let why = timedOut.withLockedValue { $0 } ? "no answer within \(callLimit.nanoseconds / 1_000_000_000) s" : "the connection closed"
+                finish(.failure(Unusable(description: why)))
+            }
+            Task {
+                do {
+                    finish(.success(try await calls()))
+                } catch {
+                    finish(.failure(error))
+                }
+            }
+        }
     }
 
     private func prepareSchema(_ connection: PostgresConnection) async throws {
         let logger = quietLogger
+        try await Self.answer(on: connection) { try await Self.prepareSchema(connection, logger: logger) }
+    }
+
+    private static func prepareSchema(_ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("SELECT pg_advisory_lock(\(Self.schemaLock))", logger: logger)
         try await connection.query(
             "CREATE TABLE IF NOT EXISTS discogs_batch_schema (component text PRIMARY KEY, version integer NOT NULL)",

@@ -18,9 +18,14 @@ extension RateGovernor {
                 url: url, key: Self.budgetKey(rate, baseURL: job.baseURL, fingerprint: fingerprint), budget: budget,
                 span: span, fallbackBudget: share, logger: logger)
         } else if rate.shared {
-            shared = try? SharedBudget(
-                folder: SharedBudget.folder(environment: environment), fingerprint: fingerprint, budget: budget, span: span)
-            if shared == nil { logger.warning("the shared rate budget cannot be used; pacing this process alone") }
+            do {
+                shared = try SharedBudget(
+                    folder: SharedBudget.folder(environment: environment), fingerprint: fingerprint, budget: budget,
+                    span: span, logger: logger)
+            } catch {
+                logger.warning(
+                    "the shared rate budget cannot be used (\(error)); pacing this process alone at its full budget (other processes on this machine are not counted)")
+            }
         }
         self.init(
             clock: clock, limit: limit, window: rate.window, reserve: rate.reserve, shared: shared,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Paces every send of a run: no sliding window of `window` (+ margin) ever holds more than
 /// `limit - reserve` sends, whatever the number of concurrent callers, which are served in FIFO order.
 /// Time comes from an injected `Clock` so that tests drive it.
@@ -20,19 +22,31 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     /// from its first failure on.
     private var shared: (any SharedRateBudget)?
 
+    /// The clock's instant at construction and its date: the shared budget's stamps (which other
+    /// processes read) are the clock's instants placed on the calendar from there, so that every
+    /// decision follows the one clock and a test's manual clock drives the shared budget too.
+    private let epoch: (instant: C.Instant, date: Date)
+
     /// A governor allowing `limit - reserve` sends per `window` (at most `share`, when set);
     /// `safetyMargin` defaults to `SlidingWindow.defaultMargin(for: window)` (2% of the window, at
-    /// least 100 ms).
+    /// least 100 ms). `epoch` is the calendar date of the clock's present instant.
     public init(
         clock: C = ContinuousClock(), limit: Int, window: Duration, reserve: Int = 0, safetyMargin: Duration? = nil,
-        shared: (any SharedRateBudget)? = nil, share: Int? = nil
+        shared: (any SharedRateBudget)? = nil, share: Int? = nil, epoch: Date = Date()
     ) {
         self.clock = clock
         self.shared = shared
+        self.epoch = (clock.now, epoch)
         slidingWindow = SlidingWindow(
             limit: limit, window: window, reserve: reserve,
             margin: safetyMargin ?? SlidingWindow<C.Instant>.defaultMargin(for: window))
         slidingWindow.share = share
+    }
+
+    /// `instant` of the clock as a calendar date, for the shared budget.
+    private func date(_ instant: C.Instant) -> Date {
+        let elapsed = epoch.instant.duration(to: instant).components
+        return epoch.date.addingTimeInterval(Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
     }
 
     /// Stamps of this process's sends in the shared budget, by the instant they were granted.
@@ -51,7 +65,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     private func askShared() async -> SharedAnswer {
         guard let budget = shared else { return .granted(nil) }
         do {
-            switch try await budget.reserveSend() {
+            switch try await budget.reserveSend(now: date(clock.now)) {
             case .granted(let stamp): return .granted(stamp)
             case .wait(let duration): return .wait(duration)
             }
@@ -103,7 +117,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
         let now = clock.now
         slidingWindow.settle(grantedAt: granted, at: now, refused: refused)
         if var stamps = sharedStamps.removeValue(forKey: granted), let stamp = stamps.popLast() {
-            shared?.settleSend(granted: stamp)
+            shared?.settleSend(granted: stamp, now: date(now))
             if !stamps.isEmpty { sharedStamps[granted] = stamps }
         }
         slidingWindow.observe(limit: limit, used: used, remaining: remaining, sentAt: granted, refused: refused, at: now)
@@ -111,8 +125,11 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
     }
 
     /// Writes what the shared budget still holds in memory; call once the run's last response is in.
+    /// A failure here changes nothing for this run: the budget has logged it.
     public func finish() async {
-        try? await shared?.flushSends()
+        do {
+            try await shared?.flushSends(now: date(clock.now))
+        } catch {}
     }
 
     /// After a 429: blocks every send until `retryAfter` has passed, or, without it, until the oldest
@@ -152,7 +169,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
                 // The caller may have been cancelled meanwhile: the send goes to the next one, if any.
                 let granted = clock.now
                 guard let waiter = waiters.first else {
-                    if let stamp { shared?.settleSend(granted: stamp) }
+                    if let stamp { shared?.settleSend(granted: stamp, now: date(granted)) }
                     break
                 }
                 waiters.removeFirst()

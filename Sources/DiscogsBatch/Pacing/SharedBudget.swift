@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
@@ -44,6 +45,8 @@ public final class SharedBudget: Sendable {
     /// The mapping and the settles not yet written. Calls are serialised by the caller (the
     /// `RateGovernor` actor) and this lock, and between processes by `flock`.
     private let state = NIOLockedValueBox(State())
+    private let logger: Logger
+    private let warned = NIOLockedValueBox(false)
 
     /// "budget" then the layout's version, 2.
     static let magic: Int64 = 0x6275_6467_6574_0002
@@ -60,7 +63,18 @@ public final class SharedBudget: Sendable {
         return "\(home)/.local/state/discogs-batch"
     }
 
-    public init(folder: String, fingerprint: String, budget: Int, span: Duration) throws {
+    /// What went wrong with the budget file, naming it.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Opens (or creates) the file for `fingerprint` under `folder`; `logger` says once when it fails
+    /// during the run.
+    public init(
+        folder: String, fingerprint: String, budget: Int, span: Duration,
+        logger: Logger = Logger(label: "discogs-batch", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
+        self.logger = logger
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         path = "\(folder)/budget-\(fingerprint).v2.stamps"
@@ -82,8 +96,17 @@ public final class SharedBudget: Sendable {
         case wait(Duration)
     }
 
-    /// Takes one send from the shared budget now, or says how long to wait.
-    public func reserve(now: Date = Date()) throws -> Reservation {
+    /// Logs `message` about the file, the first time only.
+    func warnOnce(_ message: String) {
+        guard warned.withLockedValue({ warned in
+            defer { warned = true }
+            return !warned
+        }) else { return }
+        logger.warning("the shared rate budget \(path): \(message)")
+    }
+
+    /// Takes one send from the shared budget at `now` (the governor's clock), or says how long to wait.
+    public func reserve(now: Date) throws -> Reservation {
         let nowMS = Self.milliseconds(now)
         return try update(now: nowMS) { sends in
             if sends.count >= budget {
@@ -98,13 +121,13 @@ public final class SharedBudget: Sendable {
     /// `SlidingWindow.settle`): the server counted it in between. Written with the next `reserve`, or
     /// by `flush`; until then other processes count the send from its grant, a few milliseconds early,
     /// which the window's margin covers.
-    public func settle(granted: Int64, now: Date = Date()) {
+    public func settle(granted: Int64, now: Date) {
         let nowMS = Self.milliseconds(now)
         state.withLockedValue { $0.unwritten.append((granted, max(granted, nowMS))) }
     }
 
     /// Writes the settles not yet written (at the end of a run).
-    public func flush(now: Date = Date()) throws {
+    public func flush(now: Date) throws {
         if state.withLockedValue({ $0.unwritten.isEmpty }) { return }
         _ = try update(now: Self.milliseconds(now)) { _ in .granted(0) }
     }
@@ -113,8 +136,8 @@ public final class SharedBudget: Sendable {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
-    private static func failure(_ what: String, _ path: String) -> NDJSONWriter.Failure {
-        NDJSONWriter.Failure(description: "\(what) \(path): \(String(cString: strerror(errno)))")
+    private static func failure(_ what: String, _ path: String) -> Failure {
+        Failure(description: "\(what) \(path): \(String(cString: strerror(errno)))")
     }
 
     /// Locks the file, makes sure its header and mapping can be trusted, moves `start` past the expired

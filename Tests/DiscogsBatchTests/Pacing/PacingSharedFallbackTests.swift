@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// A shared budget that grants `grants` sends, then fails, counting the calls made to it.
 final class FailingBudget: SharedRateBudget {
     let fallbackBudget: Int?
-    private let calls = NIOLockedValueBox((reserves: 0, settles: [Int64]()))
+    private let calls = NIOLockedValueBox((reserves: 0, settles: [Int64](), times: [Date]()))
     private let grants: Int
 
     init(grants: Int, fallbackBudget: Int?) {
@@ -16,20 +17,29 @@ final class FailingBudget: SharedRateBudget {
 
     var reserves: Int { calls.withLockedValue { $0.reserves } }
     var settles: [Int64] { calls.withLockedValue { $0.settles } }
+    /// The `now` of every reserve and settle, in order.
+    var times: [Date] { calls.withLockedValue { $0.times } }
 
     struct Down: Error {}
 
-    func reserveSend() async throws -> SharedBudget.Reservation {
+    func reserveSend(now: Date) async throws -> SharedBudget.Reservation {
         let call = calls.withLockedValue { calls in
             calls.reserves += 1
+            calls.times.append(now)
             return calls.reserves
         }
         guard call <= grants else { throw Down() }
         return .granted(Int64(1000 + call))
     }
 
-    func settleSend(granted stamp: Int64) { calls.withLockedValue { $0.settles.append(stamp) } }
-    func flushSends() async throws {}
+    func settleSend(granted stamp: Int64, now: Date) {
+        calls.withLockedValue { calls in
+            calls.settles.append(stamp)
+            calls.times.append(now)
+        }
+    }
+
+    func flushSends(now: Date) async throws {}
 }
 
 @Suite(.timeLimit(.minutes(1))) struct PacingSharedFallbackTests {
@@ -54,6 +64,25 @@ final class FailingBudget: SharedRateBudget {
         // The five granted before the failure count in the fallback window: 5 per 2.1 s from the start.
         for (index, time) in times.enumerated() { #expect(time == .ms(2100 * (index / 5))) }
         expectNoWindowExceeds(times, limit: 5, window: .seconds(2))
+    }
+
+    @Test func theSharedBudgetIsAskedOnTheGovernorsClock() async throws {
+        let clock = ManualClock()
+        let budget = FailingBudget(grants: 3, fallbackBudget: 1)
+        let epoch = Date(timeIntervalSince1970: 1_800_000_000)
+        let governor = RateGovernor(clock: clock, limit: 2, window: .seconds(2), shared: budget, epoch: epoch)
+        let consumer = Task {
+            for _ in 0..<3 {
+                let granted = try await governor.acquire()
+                clock.advance(by: .milliseconds(250))
+                await governor.settle(grantedAt: granted)
+            }
+        }
+        try await driveManualClock(clock, consumer)
+        // Reserve at 0, settle at 0.25 s; reserve at 0.25 s, settle at 0.5 s; the third waits for the
+        // first send (settled at 0.25 s) to leave the 2.1 s span: reserve at 2.35 s, settle at 2.6 s.
+        let seconds = budget.times.map { ($0.timeIntervalSince(epoch) * 1000).rounded() / 1000 }
+        #expect(seconds == [0, 0.25, 0.25, 0.5, 2.35, 2.6])
     }
 
     @Test func aFailingMachineFileLeavesTheFullBudget() async throws {
