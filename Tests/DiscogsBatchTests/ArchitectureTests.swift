@@ -21,8 +21,6 @@ import Testing
     /// Uses against the table that are known, each with the reason it stays for now
     /// ("Folder/File.swift uses Type": reason). An entry no longer needed fails too.
     static let allowed: [String: String] = [
-        "Pacing/SharedBudget.swift uses NDJSONWriter":
-            "SharedBudget throws NDJSONWriter.Failure; Pacing's own error replaces it in issue 18 (budget2)",
         "Job/JobReader.swift uses TransportSecurity":
             "validate diagnoses a plain-HTTP base_url with credentials at its mark, with Auth's one refusal message",
     ]
