@@ -103,11 +103,6 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// The part of the budget this process has learnt to keep to while the server's headers show
     /// others using the address (see `adapt`); nil while it is alone.
     public private(set) var fairShare: Double?
-    /// When the headers last showed others' sends, and when `fairShare` last shrank and grew.
-    private var othersSeen: Tick?
-    private var lastCut: Tick?
-    private var lastGrowth: Tick?
-
     /// The most own sends allowed per span: `budget`, `share` or `fairShare`, whichever is least.
     public var ownLimit: Int {
         min(budget, share ?? .max, fairShare.map { max(1, Int($0)) } ?? .max)
@@ -133,6 +128,10 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let foreign = liveForeign(now)
         let own = stamps.count - first
         if own >= ownLimit { slot = max(slot, instant(stamps[first + own - ownLimit] + spanTicks)) }
+        // Sharing: own sends spread evenly over the span, so that every phase of the others' use shows in the reports.
+        if let fairShare, let last = stamps.last, own > 0 {
+            slot = max(slot, instant(last + Tick(Double(spanTicks) / fairShare * FairShareTuning.spacing)))
+        }
         let counted = own + (foreign?.count ?? 0)
         guard counted >= budget else { return slot }
         // The send that must expire first: the (counted - budget)th oldest of own and foreign together.
@@ -288,7 +287,8 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             while index < stamps.count, stamps[index] == now, counted[index]?.granted != sentAt { index += 1 }
             if index < stamps.count, stamps[index] == now { counted[index]?.used = reported }
         }
-        var foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
+        let reportedForeign = effectiveServerLimit - max(0, remaining) - max(0, own)
+        var foreign = reportedForeign
         // Each report's figure is an upper bound, high by the sends it could not credit to us. Reports
         // that arrived while this send was in flight were taken moments apart, so the smallest of
         // them bounds the other program as well: without it the last answer of a burst (which can
@@ -297,66 +297,56 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             reports.removeAll { $0.at < min(sentAt, inFlight.first ?? sentAt) }
             foreign = reports.reduce(foreign) { $1.at >= sentAt ? min($0, $1.foreign) : $0 }
         }
-        reports.append((now, effectiveServerLimit - max(0, remaining) - max(0, own)))
+        reports.append((now, reportedForeign))
         // Restamping at every report keeps them counted for as long as the server keeps reporting them.
         self.foreign = foreign > 0 ? (now, foreign) : nil
-        // Fair sharing (`adapt`) is not switched on: it does not meet its targets yet (see PacingFairShareTests).
-        if Self.learnsFairShare { adapt(foreign: foreign, used: reported, remaining: remaining, refused: refused, now: now) }
+        if learnsFairShare { adapt(foreign: reportedForeign, refused: refused, now: now) }
     }
 
-    /// Off until `adapt` meets the targets (4 processes: at most 2% 429s, 0.85 of the ideal).
-    static var learnsFairShare: Bool { false }
+    /// Whether `adapt` runs: on, except in the simulation's comparisons.
+    public var learnsFairShare = true
 
-    /// Fair sharing without coordination: additive increase, multiplicative decrease of `fairShare`.
+    /// Fair sharing without coordination.
     ///
-    /// While the reports show sends of others (`foreign`), this process keeps its own sends per span
-    /// to `fairShare`, which never exceeds its part of what the server counted (`own / (own +
-    /// foreign)` of the budget): when the processes' shares add up to more than the budget, each is
-    /// scaled down by the same factor at its next report, before the excess reaches the server.
-    /// Otherwise each share grows by one send per half window, probing for room left by processes
-    /// that slowed down or finished; as every share grows by the same step and shrinks by the same
-    /// factor, unequal shares converge. A 429 (which the scaling should have prevented) cuts the
-    /// share by a factor drawn in 0.7–0.85 (at most once per half window; the jitter, from the
-    /// report's instant, keeps processes from cutting in lockstep). After a whole span without
-    /// others' sends the process is alone again: its whole budget, no loss.
-    private mutating func adapt(foreign: Int, used: Int, remaining: Int, refused: Bool, now: Tick) {
+    /// While the reports show others' sends on this address, this process keeps its own sends per
+    /// span to `fairShare`. Others' use is read as the most any report gave over the last span
+    /// (`peak`): between two reports another process may be a moment from sending again what the
+    /// server just forgot, so a single low figure is not room. The part never exceeds what the
+    /// others leave (`budget - peak`), and it grows into free room in proportion to this process's
+    /// use (`budget × own / (own + peak)`): when every process claims its proportion of the same
+    /// room, the claims add up to the room. A 429 takes one send off the part.
+    /// After a whole span without others' sends the process is alone again: its whole budget.
+    private mutating func adapt(foreign: Int, refused: Bool, now: Tick) {
+        let since = now - Tick(Double(spanTicks) * FairShareTuning.hold)
+        peaks.removeAll { !(since < $0.at) || $0.foreign <= foreign }
+        peaks.append((now, foreign))
+        let peak = peaks[0].foreign
         // A send or two may show as foreign for a moment (see `observe`): not yet a sign of others.
-        if foreign >= max(2, budget / 10) { othersSeen = now }
-        guard let othersSeen, now - othersSeen < spanTicks else {
+        guard peak >= max(2, budget / 10) else {
             fairShare = nil
             return
         }
-        let half = windowTicks / 2
         let budget = Double(budget)
-        // Own sends in the window, from the stamps (exact, in flight included), against the server's count.
-        let ownNow = Double(max(1, stamps.count - firstLive(now)))
-        let part = max(1, budget * ownNow / max(ownNow, Double(used)))
-        var share = min(fairShare ?? part, budget)
-        if refused {
-            if lastCut.map({ now - $0 >= half }) ?? true {
-                share = max(1, share * (0.7 + 0.15 * Self.jitter(now)))
-                lastCut = now
+        let peakValue = Double(peak)
+        var share: Double
+        if let fairShare {
+            share = fairShare
+            if lastGrowth.map({ now - $0 >= Tick(Double(spanTicks) * FairShareTuning.hold) }) ?? true {
+                share = max(share, share * budget / max(1, share + peakValue))
                 lastGrowth = now
             }
-        } else if let lastGrowth, now - lastGrowth < half {
-        } else if lastGrowth == nil {
-            lastGrowth = now
-        } else if Double(remaining) >= max(ownNow, Double(used)) / ownNow {
-            // Room for one more send of each of the processes the counts suggest.
-            share = min(budget, share + 1)
+        } else {
+            let own = Double(stamps.count - firstLive(now) - refusals.count)
+            share = budget * own / max(1, own + peakValue)
             lastGrowth = now
         }
-        if foreign > 0 { share = min(share, part) }
-        fairShare = share
+        if refused { share -= 1 }
+        fairShare = max(1, min(share, budget - peakValue))
     }
+    private var lastGrowth: Tick?
 
-    /// A number in 0..<1 drawn from `tick` (splitmix64).
-    private static func jitter(_ tick: Tick) -> Double {
-        var z = UInt64(bitPattern: tick) &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-    }
+    /// The figure recent reports gave for others' sends, within the last span, each below the one before.
+    private var peaks: [(at: Tick, foreign: Int)] = []
 
     /// The figure each recent report gave for other programs' sends, from the oldest send still in flight on.
     private var reports: [(at: Tick, foreign: Int)] = []
@@ -375,4 +365,9 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         }
         blockedUntil = max(blockedUntil ?? until, until)
     }
+}
+
+public enum FairShareTuning {
+    nonisolated(unsafe) public static var spacing = 1.0
+    nonisolated(unsafe) public static var hold = 0.5
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import Testing
 
@@ -16,6 +17,10 @@ struct FairShareSimulation {
     /// Milliseconds one way, each way; every request draws its own from this range (seeded). Time is
     /// scaled down tenfold with the window (60 per 60 s to 60 per 6 s), so 2-8 ms stand for 20-80 ms.
     var latency: ClosedRange<Int> = 2...8
+    /// Seeds the latency draws.
+    var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// Whether each process learns a fair share (`SlidingWindow.learnsFairShare`).
+    var learnsFairShare = true
     var trace = false
 
     struct Result: CustomStringConvertible {
@@ -26,6 +31,10 @@ struct FairShareSimulation {
         var mostInWindow = 0
         /// When the server refused, for a report of where 429s cluster.
         var refusedAt: [Duration] = []
+        /// Sends accepted in each window-long interval from the start.
+        var accepted: [Int] = []
+        /// When each process had its last answer.
+        var finished: [Duration] = []
         var efficiency: Double { ideal / elapsed }
         var refusedShare: Double { Double(refused) / Double(max(1, sends)) }
         var description: String {
@@ -40,11 +49,12 @@ struct FairShareSimulation {
         private let lock = NIOLock()
         private var accepted: [ManualClock.Instant] = []
         private var result = Result()
-        private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
+        private var random: UInt64
 
-        init(limit: Int, window: Duration) {
+        init(limit: Int, window: Duration, seed: UInt64) {
             self.limit = limit
             self.window = window
+            random = seed
         }
 
         func admit(at now: ManualClock.Instant) -> (accepted: Bool, used: Int, remaining: Int) {
@@ -57,6 +67,9 @@ struct FairShareSimulation {
                     return (false, limit, 0)
                 }
                 accepted.append(now)
+                let interval = Int(now.offset / window)
+                while result.accepted.count <= interval { result.accepted.append(0) }
+                result.accepted[interval] += 1
                 result.mostInWindow = max(result.mostInWindow, accepted.count)
                 return (true, accepted.count, limit - accepted.count)
             }
@@ -97,10 +110,12 @@ struct FairShareSimulation {
     /// with the answer's figures, `penalize` after a 429 and the request asked for again), every
     /// event in time order, so that a run is deterministic.
     func run() -> Result {
-        let server = Server(limit: limit, window: window)
+        let server = Server(limit: limit, window: window, seed: seed)
         let margin = SlidingWindow<ManualClock.Instant>.defaultMargin(for: window)
         var processes = (0..<processes).map { _ in
-            Process(window: SlidingWindow(limit: limit, window: window, margin: margin), remaining: requestsEach, working: workers)
+            var window = SlidingWindow<ManualClock.Instant>(limit: limit, window: window, margin: margin)
+            window.learnsFairShare = learnsFairShare
+            return Process(window: window, remaining: requestsEach, working: workers)
         }
         var events: [(at: ManualClock.Instant, order: Int, event: Event)] = []
         var order = 0
@@ -144,7 +159,7 @@ struct FairShareSimulation {
                 processes[index].window.settle(grantedAt: granted, at: now, refused: !accepted)
                 processes[index].window.observe(
                     limit: limit, used: used, remaining: remaining, sentAt: granted, refused: !accepted, at: now)
-                if trace, !accepted || (Int(now.offset.milliseconds) / 3000 != Int(granted.offset.milliseconds) / 3000) {
+                if trace, !accepted || (now.offset.milliseconds > 50000 && index == 0) || now.offset.milliseconds < 200 {
                     print("trace \(now.offset.milliseconds) p\(index) \(accepted ? "ok" : "429") used \(used) shares \(processes.map { "\($0.window.ownLimit)/\($0.window.fairShare.map { Int($0 * 10) } ?? -1)" })")
                 }
                 if !accepted {
@@ -162,6 +177,7 @@ struct FairShareSimulation {
         }
         var result = server.counts
         result.elapsed = start.duration(to: processes.compactMap(\.finished).max()!)
+        result.finished = processes.compactMap { $0.finished.map(start.duration) }
         result.ideal = window * ((processes.count * requestsEach - 1) / limit)
         return result
     }
@@ -185,12 +201,41 @@ struct FairShareSimulation {
     }
 }
 
-/// Prints the figures for 1 to 4 processes (600 requests in all); asserts nothing.
-@Suite(.serialized, .disabled("a measurement, not a test: enable to print the figures")) struct PacingFairShareProbe {
+/// Prints the figures; asserts nothing. A measurement, not a test: `FAIR_SHARE_PROBE=1 swift test
+/// --filter PacingFairShareProbe` runs it.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["FAIR_SHARE_PROBE"] != nil))
+struct PacingFairShareProbe {
     @Test(arguments: [1, 2, 3, 4]) func probe(processes: Int) {
         var simulation = FairShareSimulation(processes: processes, requestsEach: 600 / processes)
         simulation.trace = processes == 4
         let result = simulation.run()
-        print("probe \(processes): \(result) elapsed \(result.elapsed) 429s at \(result.refusedAt.map { Int($0.milliseconds) })")
+        print("probe \(processes): \(result) elapsed \(result.elapsed) per window \(result.accepted) finished \(result.finished) 429s at \(result.refusedAt.map { Int($0.milliseconds) })")
+    }
+
+    /// 2, 3, 4 and 6 processes × 4 seeds × three latencies: each run's figures, then the mean and the worst.
+    @Test func grid() {
+      for spacing in [0.0, 0.5, 1.0] {
+        for hold in [0.25, 0.5, 1.0] {
+        FairShareTuning.spacing = spacing
+        FairShareTuning.hold = hold
+        var runs: [FairShareSimulation.Result] = []
+        defer { runs = [] }
+        for processes in [2, 3, 4, 6] {
+            for latency in [1...2, 2...8, 10...40] {
+                for seed in [1, 2, 3, 4] as [UInt64] {
+                    var simulation = FairShareSimulation(processes: processes, requestsEach: 600 / processes, latency: latency)
+                    simulation.seed = seed &* 0x9E37_79B9_7F4A_7C15
+                    let result = simulation.run()
+                    runs.append(result)
+                    if spacing < 0 { print("grid \(processes) \(latency) \(seed): \(result)") }
+                }
+            }
+        }
+        let mean = runs.map(\.efficiency).reduce(0, +) / Double(runs.count)
+        let refused = Double(runs.map(\.refused).reduce(0, +)) / Double(runs.map(\.sends).reduce(0, +))
+        let four = runs[24..<36]
+        print("grid spacing \(spacing) hold \(hold) mean efficiency \(mean), 429s \(refused), worst efficiency \(runs.map(\.efficiency).min()!), worst 429s \(runs.map(\.refusedShare).max()!) | 4: \(four.map(\.efficiency).min()!) \(four.map(\.refusedShare).max()!)")
+        }
+      }
     }
 }
