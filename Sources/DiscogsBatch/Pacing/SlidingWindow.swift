@@ -105,7 +105,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     public private(set) var fairShare: Double?
     /// The most own sends allowed per span: `budget`, `share` or `fairShare`, whichever is least.
     public var ownLimit: Int {
-        min(budget, share ?? .max, fairShare.map { max(1, Int($0)) } ?? .max)
+        min(budget, share ?? .max, FairShareTuning.capOwn ? fairShare.map { max(1, Int($0)) } ?? .max : .max)
     }
 
     /// Own and foreign sends still counted at `now`, ascending.
@@ -300,7 +300,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         reports.append((now, reportedForeign))
         // Restamping at every report keeps them counted for as long as the server keeps reporting them.
         self.foreign = foreign > 0 ? (now, foreign) : nil
-        if learnsFairShare { adapt(foreign: reportedForeign, refused: refused, now: now) }
+        if learnsFairShare { adapt(foreign: reportedForeign, used: reported, refused: refused, now: now) }
     }
 
     /// Whether `adapt` runs: on, except in the simulation's comparisons.
@@ -316,7 +316,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// use (`budget × own / (own + peak)`): when every process claims its proportion of the same
     /// room, the claims add up to the room. A 429 takes one send off the part.
     /// After a whole span without others' sends the process is alone again: its whole budget.
-    private mutating func adapt(foreign: Int, refused: Bool, now: Tick) {
+    private mutating func adapt(foreign: Int, used: Int, refused: Bool, now: Tick) {
         let since = now - Tick(Double(spanTicks) * FairShareTuning.hold)
         peaks.removeAll { !(since < $0.at) || $0.foreign <= foreign }
         peaks.append((now, foreign))
@@ -328,20 +328,17 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         }
         let budget = Double(budget)
         let peakValue = Double(peak)
-        var share: Double
-        if let fairShare {
-            share = fairShare
-            if lastGrowth.map({ now - $0 >= Tick(Double(spanTicks) * FairShareTuning.hold) }) ?? true {
-                share = max(share, share * budget / max(1, share + peakValue))
-                lastGrowth = now
-            }
-        } else {
-            let own = Double(stamps.count - firstLive(now) - refusals.count)
-            share = budget * own / max(1, own + peakValue)
-            lastGrowth = now
-        }
-        if refused { share -= 1 }
-        fairShare = max(1, min(share, budget - peakValue))
+        let own = Double(stamps.count - firstLive(now) - refusals.count)
+        fairShare = max(1, budget * own / max(1, own + peakValue))
+    }
+    private var lastCut: Tick?
+
+    /// A number in 0..<1 drawn from `tick` (splitmix64).
+    private static func jitter(_ tick: Tick) -> Double {
+        var z = UInt64(bitPattern: tick) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
     private var lastGrowth: Tick?
 
@@ -370,4 +367,11 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 public enum FairShareTuning {
     nonisolated(unsafe) public static var spacing = 1.0
     nonisolated(unsafe) public static var hold = 0.5
+    nonisolated(unsafe) public static var alpha = 2.0
+    nonisolated(unsafe) public static var beta = 0.8
+    nonisolated(unsafe) public static var jitter = 0.1
+    nonisolated(unsafe) public static var fullSlack = 0.0
+    nonisolated(unsafe) public static var cutEvery = 1.0
+    nonisolated(unsafe) public static var capToRoom = true
+    nonisolated(unsafe) public static var capOwn = false
 }

@@ -214,10 +214,10 @@ struct PacingFairShareProbe {
 
     /// 2, 3, 4 and 6 processes × 4 seeds × three latencies: each run's figures, then the mean and the worst.
     @Test func grid() {
-      for spacing in [0.0, 0.5, 1.0] {
-        for hold in [0.25, 0.5, 1.0] {
-        FairShareTuning.spacing = spacing
-        FairShareTuning.hold = hold
+      let T = FairShareTuning.self
+      for spacing in [0.5, 0.8, 1.0, 1.2] { for hold in [0.0, 0.02, 0.05, 0.1, 0.25] { for capOwn in [false, true] { do { do {
+        T.spacing = spacing; T.hold = hold; T.capOwn = capOwn
+        let label = "spacing \(spacing) hold \(hold) capOwn \(capOwn)"
         var runs: [FairShareSimulation.Result] = []
         defer { runs = [] }
         for processes in [2, 3, 4, 6] {
@@ -234,8 +234,7 @@ struct PacingFairShareProbe {
         let mean = runs.map(\.efficiency).reduce(0, +) / Double(runs.count)
         let refused = Double(runs.map(\.refused).reduce(0, +)) / Double(runs.map(\.sends).reduce(0, +))
         let four = runs[24..<36]
-        print("grid spacing \(spacing) hold \(hold) mean efficiency \(mean), 429s \(refused), worst efficiency \(runs.map(\.efficiency).min()!), worst 429s \(runs.map(\.refusedShare).max()!) | 4: \(four.map(\.efficiency).min()!) \(four.map(\.refusedShare).max()!)")
-        }
-      }
+        print("grid \(label) mean efficiency \(mean), 429s \(refused), worst efficiency \(runs.map(\.efficiency).min()!), worst 429s \(runs.map(\.refusedShare).max()!) | 4: \(four.map(\.efficiency).min()!) \(four.map(\.refusedShare).max()!)")
+      } } } } }
     }
 }
