@@ -130,7 +130,8 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         if own >= ownLimit { slot = max(slot, instant(stamps[first + own - ownLimit] + spanTicks)) }
         // Sharing: own sends spread evenly over the span, so that every phase of the others' use shows in the reports.
         if let fairShare, let last = stamps.last, own > 0 {
-            slot = max(slot, instant(last + Tick(Double(spanTicks) / fairShare * FairShareTuning.spacing)))
+            let pace = FairShareTuning.roomPace ? Double(budget - others) : fairShare
+            slot = max(slot, instant(last + Tick(Double(spanTicks) / max(1, pace) * FairShareTuning.spacing)))
         }
         let counted = own + (foreign?.count ?? 0)
         guard counted >= budget else { return slot }
@@ -329,8 +330,13 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let budget = Double(budget)
         let peakValue = Double(peak)
         let own = Double(stamps.count - firstLive(now) - refusals.count)
-        fairShare = max(1, budget * own / max(1, own + peakValue))
+        let room = budget - peakValue
+        var share = budget * own / max(1, own + peakValue)
+        if FairShareTuning.keep { share = max(share, min(fairShare ?? 0, room)) }
+        fairShare = max(1, min(share, room))
+        others = peak
     }
+    private var others = 0
     private var lastCut: Tick?
 
     /// A number in 0..<1 drawn from `tick` (splitmix64).
@@ -365,13 +371,15 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 }
 
 public enum FairShareTuning {
-    nonisolated(unsafe) public static var spacing = 1.0
-    nonisolated(unsafe) public static var hold = 0.5
+    nonisolated(unsafe) public static var spacing = 0.5
+    nonisolated(unsafe) public static var hold = 0.05
     nonisolated(unsafe) public static var alpha = 2.0
     nonisolated(unsafe) public static var beta = 0.8
     nonisolated(unsafe) public static var jitter = 0.1
     nonisolated(unsafe) public static var fullSlack = 0.0
     nonisolated(unsafe) public static var cutEvery = 1.0
     nonisolated(unsafe) public static var capToRoom = true
-    nonisolated(unsafe) public static var capOwn = false
+    nonisolated(unsafe) public static var capOwn = true
+    nonisolated(unsafe) public static var keep = true
+    nonisolated(unsafe) public static var roomPace = true
 }

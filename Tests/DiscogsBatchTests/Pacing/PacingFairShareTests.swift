@@ -159,7 +159,7 @@ struct FairShareSimulation {
                 processes[index].window.settle(grantedAt: granted, at: now, refused: !accepted)
                 processes[index].window.observe(
                     limit: limit, used: used, remaining: remaining, sentAt: granted, refused: !accepted, at: now)
-                if trace, !accepted || (now.offset.milliseconds > 50000 && index == 0) || now.offset.milliseconds < 200 {
+                if trace, !accepted || (now.offset.milliseconds > 29000 && now.offset.milliseconds < 37000) || now.offset.milliseconds < 200 {
                     print("trace \(now.offset.milliseconds) p\(index) \(accepted ? "ok" : "429") used \(used) shares \(processes.map { "\($0.window.ownLimit)/\($0.window.fairShare.map { Int($0 * 10) } ?? -1)" })")
                 }
                 if !accepted {
@@ -207,7 +207,7 @@ struct FairShareSimulation {
 struct PacingFairShareProbe {
     @Test(arguments: [1, 2, 3, 4]) func probe(processes: Int) {
         var simulation = FairShareSimulation(processes: processes, requestsEach: 600 / processes)
-        simulation.trace = processes == 4
+        simulation.trace = processes == 2
         let result = simulation.run()
         print("probe \(processes): \(result) elapsed \(result.elapsed) per window \(result.accepted) finished \(result.finished) 429s at \(result.refusedAt.map { Int($0.milliseconds) })")
     }
@@ -215,9 +215,9 @@ struct PacingFairShareProbe {
     /// 2, 3, 4 and 6 processes × 4 seeds × three latencies: each run's figures, then the mean and the worst.
     @Test func grid() {
       let T = FairShareTuning.self
-      for spacing in [0.5, 0.8, 1.0, 1.2] { for hold in [0.0, 0.02, 0.05, 0.1, 0.25] { for capOwn in [false, true] { do { do {
-        T.spacing = spacing; T.hold = hold; T.capOwn = capOwn
-        let label = "spacing \(spacing) hold \(hold) capOwn \(capOwn)"
+      for spacing in [0.3, 0.5, 0.7] { for hold in [0.02, 0.05, 0.1] { for keep in [false, true] { for roomPace in [false, true] { do {
+        T.spacing = spacing; T.hold = hold; T.keep = keep; T.roomPace = roomPace
+        let label = "spacing \(spacing) hold \(hold) keep \(keep) roomPace \(roomPace)"
         var runs: [FairShareSimulation.Result] = []
         defer { runs = [] }
         for processes in [2, 3, 4, 6] {
