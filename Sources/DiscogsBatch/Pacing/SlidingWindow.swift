@@ -372,7 +372,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 
 public enum FairShareTuning {
     nonisolated(unsafe) public static var spacing = 0.5
-    nonisolated(unsafe) public static var hold = 0.05
+    nonisolated(unsafe) public static var hold = 0.02
     nonisolated(unsafe) public static var alpha = 2.0
     nonisolated(unsafe) public static var beta = 0.8
     nonisolated(unsafe) public static var jitter = 0.1
@@ -380,6 +380,6 @@ public enum FairShareTuning {
     nonisolated(unsafe) public static var cutEvery = 1.0
     nonisolated(unsafe) public static var capToRoom = true
     nonisolated(unsafe) public static var capOwn = true
-    nonisolated(unsafe) public static var keep = true
+    nonisolated(unsafe) public static var keep = false
     nonisolated(unsafe) public static var roomPace = true
 }

@@ -159,7 +159,7 @@ struct FairShareSimulation {
                 processes[index].window.settle(grantedAt: granted, at: now, refused: !accepted)
                 processes[index].window.observe(
                     limit: limit, used: used, remaining: remaining, sentAt: granted, refused: !accepted, at: now)
-                if trace, !accepted || (now.offset.milliseconds > 29000 && now.offset.milliseconds < 37000) || now.offset.milliseconds < 200 {
+                if trace, !accepted || (now.offset.milliseconds > 55500) || now.offset.milliseconds < 200 {
                     print("trace \(now.offset.milliseconds) p\(index) \(accepted ? "ok" : "429") used \(used) shares \(processes.map { "\($0.window.ownLimit)/\($0.window.fairShare.map { Int($0 * 10) } ?? -1)" })")
                 }
                 if !accepted {
@@ -207,7 +207,7 @@ struct FairShareSimulation {
 struct PacingFairShareProbe {
     @Test(arguments: [1, 2, 3, 4]) func probe(processes: Int) {
         var simulation = FairShareSimulation(processes: processes, requestsEach: 600 / processes)
-        simulation.trace = processes == 2
+        simulation.trace = processes == 4
         let result = simulation.run()
         print("probe \(processes): \(result) elapsed \(result.elapsed) per window \(result.accepted) finished \(result.finished) 429s at \(result.refusedAt.map { Int($0.milliseconds) })")
     }
