@@ -21,6 +21,8 @@ struct FairShareSimulation {
     var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
     /// Whether each process learns a fair share (`SlidingWindow.learnsFairShare`).
     var learnsFairShare = true
+    /// Milliseconds between one process's start and the next's.
+    var stagger = 0
     var trace = false
 
     struct Result: CustomStringConvertible {
@@ -130,7 +132,7 @@ struct FairShareSimulation {
                 processes[index].remaining -= 1
                 processes[index].waiting += 1
             }
-            schedule(start, .pump(index))
+            schedule(start.advanced(by: .milliseconds(index * stagger)), .pump(index))
         }
         while !events.isEmpty {
             let (now, _, event) = events.removeFirst()
@@ -215,9 +217,9 @@ struct PacingFairShareProbe {
     /// 2, 3, 4 and 6 processes × 4 seeds × three latencies: each run's figures, then the mean and the worst.
     @Test func grid() {
       let T = FairShareTuning.self
-      for spacing in [0.3, 0.5, 0.7] { for hold in [0.02, 0.05, 0.1] { for keep in [false, true] { for roomPace in [false, true] { do {
-        T.spacing = spacing; T.hold = hold; T.keep = keep; T.roomPace = roomPace
-        let label = "spacing \(spacing) hold \(hold) keep \(keep) roomPace \(roomPace)"
+      for stagger in [0, 20, 100, 500, 2000] { for spacing in [0.5] { for hold in [0.02] { do { do {
+        T.spacing = spacing; T.hold = hold
+        let label = "spacing \(spacing) hold \(hold) stagger \(stagger)"
         var runs: [FairShareSimulation.Result] = []
         defer { runs = [] }
         for processes in [2, 3, 4, 6] {
@@ -225,6 +227,7 @@ struct PacingFairShareProbe {
                 for seed in [1, 2, 3, 4] as [UInt64] {
                     var simulation = FairShareSimulation(processes: processes, requestsEach: 600 / processes, latency: latency)
                     simulation.seed = seed &* 0x9E37_79B9_7F4A_7C15
+                    simulation.stagger = stagger
                     let result = simulation.run()
                     runs.append(result)
                     if spacing < 0 { print("grid \(processes) \(latency) \(seed): \(result)") }
