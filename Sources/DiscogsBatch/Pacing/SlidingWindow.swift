@@ -333,6 +333,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let room = budget - peakValue
         var share = budget * own / max(1, own + peakValue)
         if FairShareTuning.keep { share = max(share, min(fairShare ?? 0, room)) }
+        share = max(share, budget * FairShareTuning.minShare, own + FairShareTuning.gamma * (room - own))
         fairShare = max(1, min(share, room))
         others = peak
     }
@@ -381,5 +382,7 @@ public enum FairShareTuning {
     nonisolated(unsafe) public static var capToRoom = true
     nonisolated(unsafe) public static var capOwn = true
     nonisolated(unsafe) public static var keep = false
+    nonisolated(unsafe) public static var minShare = 0.05
+    nonisolated(unsafe) public static var gamma = 0.0
     nonisolated(unsafe) public static var roomPace = true
 }

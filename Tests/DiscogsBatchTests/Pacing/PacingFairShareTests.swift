@@ -217,9 +217,9 @@ struct PacingFairShareProbe {
     /// 2, 3, 4 and 6 processes × 4 seeds × three latencies: each run's figures, then the mean and the worst.
     @Test func grid() {
       let T = FairShareTuning.self
-      for stagger in [0, 20, 100, 500, 2000] { for spacing in [0.5] { for hold in [0.02] { do { do {
-        T.spacing = spacing; T.hold = hold
-        let label = "spacing \(spacing) hold \(hold) stagger \(stagger)"
+      for stagger in [0, 20, 500] { for gamma in [0.0, 0.1, 0.2, 0.35, 0.5] { for hold in [0.02] { do { do {
+        T.gamma = gamma; T.hold = hold
+        let label = "spacing gamma \(gamma) stagger \(stagger)"
         var runs: [FairShareSimulation.Result] = []
         defer { runs = [] }
         for processes in [2, 3, 4, 6] {
@@ -230,7 +230,7 @@ struct PacingFairShareProbe {
                     simulation.stagger = stagger
                     let result = simulation.run()
                     runs.append(result)
-                    if spacing < 0 { print("grid \(processes) \(latency) \(seed): \(result)") }
+                    if stagger < 0 { print("grid \(processes) \(latency) \(seed): \(result)") }
                 }
             }
         }
