@@ -105,7 +105,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     public private(set) var fairShare: Double?
     /// The most own sends allowed per span: `budget`, `share` or `fairShare`, whichever is least.
     public var ownLimit: Int {
-        min(budget, share ?? .max, FairShareTuning.capOwn ? fairShare.map { max(1, Int($0)) } ?? .max : .max)
+        min(budget, share ?? .max, fairShare.map { max(1, Int($0)) } ?? .max)
     }
 
     /// Own and foreign sends still counted at `now`, ascending.
@@ -128,10 +128,10 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let foreign = liveForeign(now)
         let own = stamps.count - first
         if own >= ownLimit { slot = max(slot, instant(stamps[first + own - ownLimit] + spanTicks)) }
-        // Sharing: own sends spread evenly over the span, so that every phase of the others' use shows in the reports.
-        if let fairShare, let last = stamps.last, own > 0 {
-            let pace = FairShareTuning.roomPace ? Double(budget - others) : fairShare
-            slot = max(slot, instant(last + Tick(Double(spanTicks) / max(1, pace) * FairShareTuning.spacing)))
+        // Sharing: own sends spaced at twice the pace the free room allows, so that they spread over
+        // the span and their reports sample every phase of the others' use.
+        if fairShare != nil, let last = stamps.last, own > 0 {
+            slot = max(slot, instant(last + spanTicks / Tick(2 * max(1, budget - others))))
         }
         let counted = own + (foreign?.count ?? 0)
         guard counted >= budget else { return slot }
@@ -301,56 +301,43 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         reports.append((now, reportedForeign))
         // Restamping at every report keeps them counted for as long as the server keeps reporting them.
         self.foreign = foreign > 0 ? (now, foreign) : nil
-        if learnsFairShare { adapt(foreign: reportedForeign, used: reported, refused: refused, now: now) }
+        if learnsFairShare { adapt(foreign: reportedForeign, now: now) }
     }
 
-    /// Whether `adapt` runs: on, except in the simulation's comparisons.
+    /// Whether `adapt` runs: on, except in the simulation's comparisons with the behaviour before it.
     public var learnsFairShare = true
 
-    /// Fair sharing without coordination.
+    /// Sharing the address with processes that do not coordinate with this one.
     ///
-    /// While the reports show others' sends on this address, this process keeps its own sends per
-    /// span to `fairShare`. Others' use is read as the most any report gave over the last span
-    /// (`peak`): between two reports another process may be a moment from sending again what the
-    /// server just forgot, so a single low figure is not room. The part never exceeds what the
-    /// others leave (`budget - peak`), and it grows into free room in proportion to this process's
-    /// use (`budget × own / (own + peak)`): when every process claims its proportion of the same
-    /// room, the claims add up to the room. A 429 takes one send off the part.
-    /// After a whole span without others' sends the process is alone again: its whole budget.
-    private mutating func adapt(foreign: Int, used: Int, refused: Bool, now: Tick) {
-        let since = now - Tick(Double(spanTicks) * FairShareTuning.hold)
+    /// While the reports show others' sends (`peak`: the most any report gave over the last margin
+    /// and slowest answer, for another process may be a moment from sending again what the server
+    /// just forgot), this process keeps to `fairShare`: its proportion of the budget, `budget × own /
+    /// (own + peak)`. While the server is full each process keeps what it has; when room opens
+    /// (someone slowed down or finished) each grows in proportion to its use, so the claims add up
+    /// to the room instead of racing for it. Never more than the others leave, never less than a
+    /// twentieth of the budget (a newcomer to a full window must be able to start). Its sends are
+    /// spread over the span (see `earliestSlot`), so that its reports sample every phase of the
+    /// others' use. With no others' sends in the reports it is alone: its whole budget.
+    private mutating func adapt(foreign: Int, now: Tick) {
+        let since = now - (spanTicks - windowTicks) - slowest
         peaks.removeAll { !(since < $0.at) || $0.foreign <= foreign }
         peaks.append((now, foreign))
-        let peak = peaks[0].foreign
+        others = peaks[0].foreign
         // A send or two may show as foreign for a moment (see `observe`): not yet a sign of others.
-        guard peak >= max(2, budget / 10) else {
+        guard others >= max(2, budget / 10) else {
             fairShare = nil
             return
         }
         let budget = Double(budget)
-        let peakValue = Double(peak)
+        let room = budget - Double(others)
         let own = Double(stamps.count - firstLive(now) - refusals.count)
-        let room = budget - peakValue
-        var share = budget * own / max(1, own + peakValue)
-        if FairShareTuning.keep { share = max(share, min(fairShare ?? 0, room)) }
-        share = max(share, budget * FairShareTuning.minShare, own + FairShareTuning.gamma * (room - own))
-        fairShare = max(1, min(share, room))
-        others = peak
+        fairShare = max(1, min(room, max(budget * own / max(1, own + Double(others)), budget / 20)))
     }
-    private var others = 0
-    private var lastCut: Tick?
 
-    /// A number in 0..<1 drawn from `tick` (splitmix64).
-    private static func jitter(_ tick: Tick) -> Double {
-        var z = UInt64(bitPattern: tick) &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-    }
-    private var lastGrowth: Tick?
-
-    /// The figure recent reports gave for others' sends, within the last span, each below the one before.
+    /// The figures the reports gave for others' sends over the last margin, each below the one before.
     private var peaks: [(at: Tick, foreign: Int)] = []
+    /// The most of those: others' sends as this process counts them while it shares.
+    private var others = 0
 
     /// The figure each recent report gave for other programs' sends, from the oldest send still in flight on.
     private var reports: [(at: Tick, foreign: Int)] = []
@@ -369,20 +356,4 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         }
         blockedUntil = max(blockedUntil ?? until, until)
     }
-}
-
-public enum FairShareTuning {
-    nonisolated(unsafe) public static var spacing = 0.5
-    nonisolated(unsafe) public static var hold = 0.02
-    nonisolated(unsafe) public static var alpha = 2.0
-    nonisolated(unsafe) public static var beta = 0.8
-    nonisolated(unsafe) public static var jitter = 0.1
-    nonisolated(unsafe) public static var fullSlack = 0.0
-    nonisolated(unsafe) public static var cutEvery = 1.0
-    nonisolated(unsafe) public static var capToRoom = true
-    nonisolated(unsafe) public static var capOwn = true
-    nonisolated(unsafe) public static var keep = false
-    nonisolated(unsafe) public static var minShare = 0.05
-    nonisolated(unsafe) public static var gamma = 0.0
-    nonisolated(unsafe) public static var roomPace = true
 }

@@ -215,13 +215,8 @@ struct PacingFairShareProbe {
     }
 
     /// 2, 3, 4 and 6 processes × 4 seeds × three latencies: each run's figures, then the mean and the worst.
-    @Test func grid() {
-      let T = FairShareTuning.self
-      for stagger in [0, 20, 500] { for gamma in [0.0, 0.1, 0.2, 0.35, 0.5] { for hold in [0.02] { do { do {
-        T.gamma = gamma; T.hold = hold
-        let label = "spacing gamma \(gamma) stagger \(stagger)"
+    @Test(arguments: [0, 20, 500]) func grid(stagger: Int) {
         var runs: [FairShareSimulation.Result] = []
-        defer { runs = [] }
         for processes in [2, 3, 4, 6] {
             for latency in [1...2, 2...8, 10...40] {
                 for seed in [1, 2, 3, 4] as [UInt64] {
@@ -230,14 +225,13 @@ struct PacingFairShareProbe {
                     simulation.stagger = stagger
                     let result = simulation.run()
                     runs.append(result)
-                    if stagger < 0 { print("grid \(processes) \(latency) \(seed): \(result)") }
+                    print("grid \(processes) \(latency) \(seed) stagger \(stagger): \(result)")
                 }
             }
         }
         let mean = runs.map(\.efficiency).reduce(0, +) / Double(runs.count)
         let refused = Double(runs.map(\.refused).reduce(0, +)) / Double(runs.map(\.sends).reduce(0, +))
         let four = runs[24..<36]
-        print("grid \(label) mean efficiency \(mean), 429s \(refused), worst efficiency \(runs.map(\.efficiency).min()!), worst 429s \(runs.map(\.refusedShare).max()!) | 4: \(four.map(\.efficiency).min()!) \(four.map(\.refusedShare).max()!)")
-      } } } } }
+        print("grid stagger \(stagger) mean efficiency \(mean), 429s \(refused), worst efficiency \(runs.map(\.efficiency).min()!), worst 429s \(runs.map(\.refusedShare).max()!) | 4: \(four.map(\.efficiency).min()!) \(four.map(\.refusedShare).max()!)")
     }
 }
