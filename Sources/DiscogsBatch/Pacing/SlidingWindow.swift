@@ -130,7 +130,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         if own >= ownLimit { slot = max(slot, instant(stamps[first + own - ownLimit] + spanTicks)) }
         // Sharing: own sends spaced at twice the pace the free room allows, so that they spread over
         // the span and their reports sample every phase of the others' use.
-        if fairShare != nil, let last = stamps.last, own > 0 {
+        if fairShare != nil, let last = lastGrant, own > 0 {
             slot = max(slot, instant(last + spanTicks / Tick(2 * max(1, budget - others))))
         }
         let counted = own + (foreign?.count ?? 0)
@@ -210,6 +210,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let instant = anchor(instant)
         record(at: instant, countedFrom: nil)
         inFlight.insert(instant, at: Self.partition(inFlight, from: 0) { $0 > instant })
+        lastGrant = max(lastGrant ?? instant, instant)
     }
 
     /// Forgets sends no longer counted at `now`, and a block that has passed.
@@ -301,7 +302,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         reports.append((now, reportedForeign))
         // Restamping at every report keeps them counted for as long as the server keeps reporting them.
         self.foreign = foreign > 0 ? (now, foreign) : nil
-        if learnsFairShare { adapt(foreign: reportedForeign, now: now) }
+        if learnsFairShare { adapt(foreign: foreign, now: now) }
     }
 
     /// Whether `adapt` runs: on, except in the simulation's comparisons with the behaviour before it.
@@ -315,11 +316,13 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
     /// (own + peak)`. While the server is full each process keeps what it has; when room opens
     /// (someone slowed down or finished) each grows in proportion to its use, so the claims add up
     /// to the room instead of racing for it. Never more than the others leave, never less than a
-    /// twentieth of the budget (a newcomer to a full window must be able to start). Its sends are
+    /// twentieth of the budget where the others leave that much (so that a newcomer can start). Its sends are
     /// spread over the span (see `earliestSlot`), so that its reports sample every phase of the
     /// others' use. With no others' sends in the reports it is alone: its whole budget.
     private mutating func adapt(foreign: Int, now: Tick) {
         let since = now - (spanTicks - windowTicks) - slowest
+        // Own sends still in flight may be in the report's figure (see `observe`): not proof of others.
+        let foreign = max(0, foreign - inFlight.count)
         peaks.removeAll { !(since < $0.at) || $0.foreign <= foreign }
         peaks.append((now, foreign))
         others = peaks[0].foreign
@@ -331,13 +334,18 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         let budget = Double(budget)
         let room = budget - Double(others)
         let own = Double(stamps.count - firstLive(now) - refusals.count)
-        fairShare = max(1, min(room, max(budget * own / max(1, own + Double(others)), budget / 20)))
+        let part = max(1, min(room, max(budget * own / max(1, own + Double(others)), budget / 20)))
+        // Rounded down, each part leaves its fraction of a free send unclaimed; the process using more
+        // than all the others together is the one that can take it without racing anyone for it.
+        fairShare = own > Double(others) ? part.rounded(.up) : part
     }
 
     /// The figures the reports gave for others' sends over the last margin, each below the one before.
     private var peaks: [(at: Tick, foreign: Int)] = []
     /// The most of those: others' sends as this process counts them while it shares.
     private var others = 0
+    /// The latest grant, from which the next send is spaced while sharing.
+    private var lastGrant: Tick?
 
     /// The figure each recent report gave for other programs' sends, from the oldest send still in flight on.
     private var reports: [(at: Tick, foreign: Int)] = []

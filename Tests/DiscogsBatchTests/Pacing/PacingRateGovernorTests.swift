@@ -92,11 +92,15 @@ func driveManualClock<T: Sendable>(_ clock: ManualClock, _ task: Task<T, any Err
         let second = try await governor.acquire()
         await governor.settle(grantedAt: first)
         await governor.settle(grantedAt: second)
-        // Another program on the same IP used 4: the server says 4 remain where we believe 8.
+        // Another program on the same IP used 4: the server says 4 remain where we believe 8. This
+        // process keeps to its proportion of the window, 10 × 2 / 6 = 3, and spaces its sends at
+        // twice the pace of the 6 the other leaves: one more at 10 s / 12, the next when its first
+        // send expires.
         await governor.observe(limit: 10, used: 6, remaining: 4)
-        for _ in 0..<4 { #expect(try await governor.acquire() == .ms(0)) }
-        let next = Task { try await governor.acquire() }
-        #expect(try await driveManualClock(clock, next) == .ms(10_000))
+        let third = Task { try await governor.acquire() }
+        #expect(try await driveManualClock(clock, third) == .ms(0).advanced(by: .nanoseconds(10_000_000_000 / 12)))
+        let fourth = Task { try await governor.acquire() }
+        #expect(try await driveManualClock(clock, fourth) == .ms(10_000))
     }
 
     /// Answers that arrive after the server counted sends still in flight block the window for a

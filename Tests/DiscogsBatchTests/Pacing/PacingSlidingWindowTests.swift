@@ -148,7 +148,8 @@ import Testing
     }
 
     /// Random grants, settles, server reports and 429s on a window of thousands of sends: the slot
-    /// is always the earliest instant at which fewer than `budget` own and foreign sends are counted
+    /// is always an instant at which fewer than `budget` own and foreign sends are counted, the
+    /// earliest one while no report shows others
     /// (checked by brute force over the public lists), and granting there never overfills a span.
     @Test func earliestSlotIsTheFirstInstantWithRoom() {
         var random = SplitMix(seed: 7)
@@ -163,7 +164,8 @@ import Testing
                 let slot = state.earliestSlot(now: now)
                 let blocked = state.blockedUntil.map { slot <= $0 } ?? false
                 #expect(slot >= now && counted(at: slot) < state.budget, "limit \(limit) step \(step)")
-                if slot > now && !blocked {
+                // While it shares (random reports show others) its part and spacing may hold it later.
+                if slot > now && !blocked && state.fairShare == nil {
                     #expect(counted(at: slot.advanced(by: .nanoseconds(-1))) >= state.budget, "limit \(limit) step \(step)")
                 }
                 switch random.next() % 16 {
@@ -188,6 +190,85 @@ import Testing
                 #expect(state.sends == state.sends.sorted())
             }
         }
+    }
+
+    /// `limit` 60 per 6 s, no margin, with `own` sends granted and answered at 0 ms and a report at 10 ms
+    /// that the server counted `used`.
+    func sharing(own: Int, used: Int) -> SlidingWindow<ManualClock.Instant> {
+        var state = window(limit: 60, seconds: 6)
+        for _ in 0..<own {
+            state.grant(at: .ms(0))
+            state.settle(grantedAt: .ms(0), at: .ms(0))
+        }
+        state.observe(limit: 60, used: used, remaining: 60 - used, at: .ms(10))
+        return state
+    }
+
+    @Test func othersFillingTheWindowLeaveThisProcessWhatItHas() {
+        let state = sharing(own: 15, used: 60)
+        #expect(state.fairShare == 15 && state.ownLimit == 15)
+        #expect(state.earliestSlot(now: .ms(10)) == .ms(6000))
+    }
+
+    @Test func roomOpensInProportionToUse() {
+        // Others use 30 and leave 15 free: this process (15) may grow to 60 × 15 / 45 = 20, not to 30.
+        var state = sharing(own: 15, used: 45)
+        #expect(state.fairShare == 20 && state.ownLimit == 20)
+        // Its next sends are spread: at most one per 6 s / (2 × 30 free for it).
+        #expect(state.earliestSlot(now: .ms(10)) == .ms(100))
+        state.grant(at: .ms(100))
+        #expect(state.earliestSlot(now: .ms(100)) == .ms(200))
+    }
+
+    @Test func aReportOfLessRoomWithinTheMarginDoesNotWidenThePart() {
+        var state = window(limit: 60, seconds: 6, marginMS: 500)
+        for _ in 0..<15 {
+            state.grant(at: .ms(0))
+            state.settle(grantedAt: .ms(0), at: .ms(0))
+        }
+        state.observe(limit: 60, used: 60, remaining: 0, at: .ms(10))
+        // 300 ms later the server has forgotten 15 of the others' sends they are about to send again.
+        state.observe(limit: 60, used: 45, remaining: 15, at: .ms(310))
+        #expect(state.fairShare == 15)
+        // A margin later, the room is real.
+        state.observe(limit: 60, used: 45, remaining: 15, at: .ms(611))
+        #expect(state.fairShare == 20)
+    }
+
+    @Test func aNewcomerGetsATwentiethWhereTheRoomAllows() {
+        // 60 × 1 / 50 would be 1 send per window: a process arriving late could hardly start.
+        #expect(sharing(own: 1, used: 50).ownLimit == 3)
+        // Others leave it 1: that is all it may take.
+        #expect(sharing(own: 1, used: 60).ownLimit == 1)
+    }
+
+    @Test func theProcessUsingMoreThanAllOthersRoundsItsPartUp() {
+        // 20 × 13 / 19 = 13.7: rounded down, the send left free by the other program's 6 would stay free.
+        var state = window(limit: 20, seconds: 2)
+        for _ in 0..<13 {
+            state.grant(at: .ms(0))
+            state.settle(grantedAt: .ms(0), at: .ms(0))
+        }
+        state.observe(limit: 20, used: 19, remaining: 1, at: .ms(10))
+        #expect(state.ownLimit == 14)
+        // Used by fewer than the others, the part is rounded down: they may claim the send too.
+        #expect(sharing(own: 15, used: 59).ownLimit == 15)
+    }
+
+    @Test func aloneAgainOnceTheReportsShowNoOthers() {
+        var state = sharing(own: 15, used: 60)
+        #expect(state.ownLimit == 15)
+        state.observe(limit: 60, used: 16, remaining: 44, at: .ms(20))
+        #expect(state.fairShare == nil && state.ownLimit == 60)
+    }
+
+    @Test func withoutLearningTheReportsOnlyHoldOthersSends() {
+        var state = window(limit: 60, seconds: 6)
+        state.learnsFairShare = false
+        state.grant(at: .ms(0))
+        state.settle(grantedAt: .ms(0), at: .ms(0))
+        state.observe(limit: 60, used: 50, remaining: 10, at: .ms(10))
+        #expect(state.fairShare == nil && state.ownLimit == 60 && state.foreignSends.count == 49)
     }
 
     /// 300 sends by 4 workers against a simulated server whose window another client on the address
@@ -252,7 +333,10 @@ import Testing
             aloneTime += alone.end.offset
             unreportedTime += unreported.end.offset
         }
-        #expect(sharedTime <= aloneTime * 1.01)
+        // Sharing spreads the sends over the window (to see the other client's use in every phase),
+        // which costs a little here: 4 workers, a 2 s window, answers up to 80 ms (measured: 936 s
+        // against 915 s for the 20).
+        #expect(sharedTime <= aloneTime * 1.03)
         // Reports cost at most a few percent against pacing on our own sends alone, which is what
         // a run would do with no other program about (measured: 908 s against 901 s for the 20).
         #expect(aloneTime <= unreportedTime * 1.08)
