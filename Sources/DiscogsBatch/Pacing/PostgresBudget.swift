@@ -27,6 +27,8 @@ public final class PostgresBudget: SharedRateBudget {
     let budget: Int
     let span: Duration
     public let fallbackBudget: Int?
+    /// Every process with the key draws from the database, on whichever host.
+    public var spansHosts: Bool { true }
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
 

@@ -41,6 +41,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
             limit: limit, window: window, reserve: reserve,
             margin: safetyMargin ?? SlidingWindow<C.Instant>.defaultMargin(for: window))
         slidingWindow.share = share
+        slidingWindow.learnsFairShare = !(shared?.spansHosts ?? false)
     }
 
     /// `instant` of the clock as a calendar date, for the shared budget.
@@ -72,6 +73,7 @@ public actor RateGovernor<C: Clock> where C.Duration == Duration {
         } catch {
             shared = nil
             if let fallback = budget.fallbackBudget { slidingWindow.share = min(fallback, slidingWindow.share ?? .max) }
+            slidingWindow.learnsFairShare = true
             return .failed
         }
     }

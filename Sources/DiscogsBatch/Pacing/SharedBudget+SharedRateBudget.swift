@@ -24,4 +24,7 @@ extension SharedBudget: SharedRateBudget {
     }
 
     public var fallbackBudget: Int? { nil }
+
+    /// One machine's processes: those on other hosts behind the same address show in the headers.
+    public var spansHosts: Bool { false }
 }

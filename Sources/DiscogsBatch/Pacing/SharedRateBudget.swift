@@ -18,4 +18,8 @@ public protocol SharedRateBudget: Sendable {
     func flushSends(now: Date) async throws
     /// The sends per span this process may make alone once the shared budget has failed.
     var fallbackBudget: Int? { get }
+    /// Whether the processes on other hosts draw from it too (a database): then the other sends the
+    /// rate-limit headers show are theirs, already counted, and this process need not learn a share
+    /// of the address from them (`SlidingWindow.learnsFairShare`) until the budget fails.
+    var spansHosts: Bool { get }
 }

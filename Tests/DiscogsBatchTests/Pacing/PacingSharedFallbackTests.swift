@@ -7,6 +7,8 @@ import Testing
 /// A shared budget that grants `grants` sends, then fails, counting the calls made to it.
 final class FailingBudget: SharedRateBudget {
     let fallbackBudget: Int?
+    /// A database's budget when there is a fallback, as `PostgresBudget`; the machine's file otherwise.
+    var spansHosts: Bool { fallbackBudget != nil }
     private let calls = NIOLockedValueBox((reserves: 0, settles: [Int64](), times: [Date]()))
     private let grants: Int
 
@@ -64,6 +66,26 @@ final class FailingBudget: SharedRateBudget {
         // The five granted before the failure count in the fallback window: 5 per 2.1 s from the start.
         for (index, time) in times.enumerated() { #expect(time == .ms(2100 * (index / 5))) }
         expectNoWindowExceeds(times, limit: 5, window: .seconds(2))
+    }
+
+    /// While a database paces every host, the others' sends in the headers are counted there: no
+    /// share is learnt from them. Once it fails, the process is on its own and learns one.
+    @Test func aBudgetAcrossHostsLeavesFairSharingOffUntilItFails() async throws {
+        let clock = ManualClock()
+        let budget = FailingBudget(grants: 1, fallbackBudget: 10)
+        let governor = RateGovernor(clock: clock, limit: 20, window: .seconds(2), shared: budget)
+        let first = try await driveManualClock(clock, Task { try await governor.acquire() })
+        await governor.settle(grantedAt: first, limit: 20, used: 15, remaining: 5)
+        #expect(await governor.slidingWindow.learnsFairShare == false)
+        #expect(await governor.slidingWindow.ownLimit == 20)
+        let second = try await driveManualClock(clock, Task { try await governor.acquire() })
+        #expect(budget.reserves == 2)
+        await governor.settle(grantedAt: second, limit: 20, used: 16, remaining: 4)
+        // 2 own of 16: 20 × 2 / 16 = 2.5, under the fallback's 10.
+        #expect(await governor.slidingWindow.learnsFairShare)
+        #expect(await governor.slidingWindow.ownLimit == 2)
+        let machine = RateGovernor(clock: clock, limit: 20, window: .seconds(2), shared: FailingBudget(grants: 1, fallbackBudget: nil))
+        #expect(await machine.slidingWindow.learnsFairShare)
     }
 
     @Test func theSharedBudgetIsAskedOnTheGovernorsClock() async throws {
