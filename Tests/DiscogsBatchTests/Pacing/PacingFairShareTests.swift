@@ -23,6 +23,7 @@ struct FairShareSimulation {
     var learnsFairShare = true
     /// Milliseconds between one process's start and the next's.
     var stagger = 0
+    /// Prints every 429 with the processes' parts.
     var trace = false
 
     struct Result: CustomStringConvertible {
@@ -161,8 +162,8 @@ struct FairShareSimulation {
                 processes[index].window.settle(grantedAt: granted, at: now, refused: !accepted)
                 processes[index].window.observe(
                     limit: limit, used: used, remaining: remaining, sentAt: granted, refused: !accepted, at: now)
-                if trace, !accepted || (now.offset.milliseconds > 55500) || now.offset.milliseconds < 200 {
-                    print("trace \(now.offset.milliseconds) p\(index) \(accepted ? "ok" : "429") used \(used) shares \(processes.map { "\($0.window.ownLimit)/\($0.window.fairShare.map { Int($0 * 10) } ?? -1)" })")
+                if trace, !accepted {
+                    print("429 at \(now.offset.milliseconds) ms to process \(index); parts \(processes.map(\.window.ownLimit))")
                 }
                 if !accepted {
                     processes[index].window.penalize(retryAfter: nil, at: now)
@@ -251,6 +252,8 @@ struct PacingFairShareProbe {
         let mean = runs.map(\.efficiency).reduce(0, +) / Double(runs.count)
         let refused = Double(runs.map(\.refused).reduce(0, +)) / Double(runs.map(\.sends).reduce(0, +))
         let four = runs[24..<36]
-        print("grid stagger \(stagger) mean efficiency \(mean), 429s \(refused), worst efficiency \(runs.map(\.efficiency).min()!), worst 429s \(runs.map(\.refusedShare).max()!) | 4: \(four.map(\.efficiency).min()!) \(four.map(\.refusedShare).max()!)")
+        print(
+            "grid, started \(stagger) ms apart: mean efficiency \(mean), 429s \(refused) of the sends; worst run \(runs.map(\.efficiency).min()!), "
+                + "most 429s \(runs.map(\.refusedShare).max()!); 4 processes: worst \(four.map(\.efficiency).min()!), most 429s \(four.map(\.refusedShare).max()!)")
     }
 }
