@@ -79,21 +79,20 @@ struct SharedBudgetRunTests {
     }
 }
 
-/// The same four processes with no database and no `rate.peers`: each learns its share of the
-/// address from the rate-limit headers alone (`SlidingWindow.learnsFairShare`).
+/// Four processes with no database and no `rate.peers`, at the 60 per 6 s: each learns its
+/// share of the address from the rate-limit headers alone (`SlidingWindow.learnsFairShare`).
 @Suite(.timeLimit(.minutes(3))) struct FairShareRunTests {
     @Test func fourProcessesWithoutADatabaseShareTheAddress() async throws {
-        let limit = SharedBudgetRunTests.limit
-        let sandbox = try await Sandbox.start(SandboxConfiguration(window: .seconds(2), limitHigh: limit))
-        let outcomes = try await SharedBudgetRunTests.runFour(30, rate: "{limit: \(limit), window: 2s}", sandbox: sandbox)
+        let sandbox = try await Sandbox.start(SandboxConfiguration(window: .seconds(6), limitHigh: 60))
+        let outcomes = try await SharedBudgetRunTests.runFour(60, rate: "{limit: 60, window: 6s}", sandbox: sandbox)
         let stats = sandbox.stats()
         await sandbox.stop()
         print("four processes without a database: \(stats.rateLimited) 429s of \(stats.requests) sends")
-        #expect(outcomes.allSatisfy { $0.summary.exitCode == 0 && $0.statuses == Array(repeating: 200, count: 30) })
-        #expect(Set(outcomes.flatMap(\.keys)).count == 120)
-        // The target: at most 2% of the sends refused (before fair sharing: 16%).
+        #expect(outcomes.allSatisfy { $0.summary.exitCode == 0 && $0.statuses == Array(repeating: 200, count: 60) })
+        #expect(Set(outcomes.flatMap(\.keys)).count == 240)
+        // The target: at most 2% of the sends refused (before fair sharing: 6 to 16%).
         #expect(stats.rateLimited * 50 <= stats.requests)
         #expect(stats.rateLimited == outcomes.map(\.summary.rateLimited).reduce(0, +))
-        #expect((stats.maxInWindow["high"] ?? 0) <= limit)
+        #expect((stats.maxInWindow["high"] ?? 0) <= 60)
     }
 }
