@@ -289,8 +289,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             while index < stamps.count, stamps[index] == now, counted[index]?.granted != sentAt { index += 1 }
             if index < stamps.count, stamps[index] == now { counted[index]?.used = reported }
         }
-        let reportedForeign = effectiveServerLimit - max(0, remaining) - max(0, own)
-        var foreign = reportedForeign
+        var foreign = effectiveServerLimit - max(0, remaining) - max(0, own)
         // Each report's figure is an upper bound, high by the sends it could not credit to us. Reports
         // that arrived while this send was in flight were taken moments apart, so the smallest of
         // them bounds the other program as well: without it the last answer of a burst (which can
@@ -299,7 +298,7 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
             reports.removeAll { $0.at < min(sentAt, inFlight.first ?? sentAt) }
             foreign = reports.reduce(foreign) { $1.at >= sentAt ? min($0, $1.foreign) : $0 }
         }
-        reports.append((now, reportedForeign))
+        reports.append((now, effectiveServerLimit - max(0, remaining) - max(0, own)))
         // Restamping at every report keeps them counted for as long as the server keeps reporting them.
         self.foreign = foreign > 0 ? (now, foreign) : nil
         if learnsFairShare { adapt(foreign: foreign, now: now) }
@@ -310,14 +309,14 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
 
     /// Sharing the address with processes that do not coordinate with this one.
     ///
-    /// While the reports show others' sends (`peak`: the most any report gave over the last margin
+    /// While the reports show others' sends (`others`: the most any report gave over the last margin
     /// and slowest answer, for another process may be a moment from sending again what the server
-    /// just forgot), this process keeps to `fairShare`: its proportion of the budget, `budget × own /
-    /// (own + peak)`. While the server is full each process keeps what it has; when room opens
-    /// (someone slowed down or finished) each grows in proportion to its use, so the claims add up
-    /// to the room instead of racing for it. Never more than the others leave, never less than a
-    /// twentieth of the budget where the others leave that much (so that a newcomer can start). Its sends are
-    /// spread over the span (see `earliestSlot`), so that its reports sample every phase of the
+    /// just forgot), this process keeps to `fairShare`, its proportion of the budget: `budget × own /
+    /// (own + others)`. While the server is full each process keeps what it has; when room opens
+    /// (someone slowed down or finished) each grows in proportion to its use, so that the claims add
+    /// up to the room instead of racing for it. Never more than the others leave, never less than a
+    /// twentieth of the budget where they leave that much (so that a newcomer can start). Its sends
+    /// are spread over the span (see `earliestSlot`), so that its reports sample every phase of the
     /// others' use. With no others' sends in the reports it is alone: its whole budget.
     private mutating func adapt(foreign: Int, now: Tick) {
         let since = now - (spanTicks - windowTicks) - slowest
