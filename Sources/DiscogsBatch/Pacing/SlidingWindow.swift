@@ -301,10 +301,13 @@ public struct SlidingWindow<Instant: InstantProtocol>: Sendable where Instant.Du
         reports.append((now, effectiveServerLimit - max(0, remaining) - max(0, own)))
         // Restamping at every report keeps them counted for as long as the server keeps reporting them.
         self.foreign = foreign > 0 ? (now, foreign) : nil
-        if learnsFairShare { adapt(foreign: foreign, now: now) }
+        // A part set from outside (`rate.peers`, a failed database's fallback) already divides the budget.
+        if learnsFairShare, (share ?? budget) >= budget { adapt(foreign: foreign, now: now) } else { fairShare = nil }
     }
 
-    /// Whether `adapt` runs: on, except in the simulation's comparisons with the behaviour before it.
+    /// Whether `adapt` runs: on, except in the simulation's comparisons with the behaviour before it,
+    /// and while a budget across hosts counts the other processes. It runs only while `share` leaves
+    /// the whole budget (no `rate.peers`).
     public var learnsFairShare = true
 
     /// Sharing the address with processes that do not coordinate with this one.

@@ -69,10 +69,11 @@ final class FailingBudget: SharedRateBudget {
     }
 
     /// While a database paces every host, the others' sends in the headers are counted there: no
-    /// share is learnt from them. Once it fails, the process is on its own and learns one.
+    /// share is learnt from them. Once it fails, the process is on its own and learns one (its
+    /// fallback, `rate.peers: 1`, is the whole budget).
     @Test func aBudgetAcrossHostsLeavesFairSharingOffUntilItFails() async throws {
         let clock = ManualClock()
-        let budget = FailingBudget(grants: 1, fallbackBudget: 10)
+        let budget = FailingBudget(grants: 1, fallbackBudget: 20)
         let governor = RateGovernor(clock: clock, limit: 20, window: .seconds(2), shared: budget)
         let first = try await driveManualClock(clock, Task { try await governor.acquire() })
         await governor.settle(grantedAt: first, limit: 20, used: 15, remaining: 5)
@@ -81,7 +82,7 @@ final class FailingBudget: SharedRateBudget {
         let second = try await driveManualClock(clock, Task { try await governor.acquire() })
         #expect(budget.reserves == 2)
         await governor.settle(grantedAt: second, limit: 20, used: 16, remaining: 4)
-        // 2 own of 16: 20 × 2 / 16 = 2.5, under the fallback's 10.
+        // 2 own of 16: 20 × 2 / 16 = 2.5.
         #expect(await governor.slidingWindow.learnsFairShare)
         #expect(await governor.slidingWindow.ownLimit == 2)
         let machine = RateGovernor(clock: clock, limit: 20, window: .seconds(2), shared: FailingBudget(grants: 1, fallbackBudget: nil))

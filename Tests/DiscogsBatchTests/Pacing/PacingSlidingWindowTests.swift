@@ -262,6 +262,22 @@ import Testing
         #expect(state.fairShare == nil && state.ownLimit == 60)
     }
 
+    /// `rate.peers` already divides the budget: no part is learnt, so a process that starts late is
+    /// not held to its proportion of a window its peers filled first.
+    @Test func aPartSetFromOutsideIsNotLearntAgain() {
+        var state = window(limit: 60, seconds: 6)
+        state.share = 15
+        state.grant(at: .ms(0))
+        state.settle(grantedAt: .ms(0), at: .ms(0))
+        state.observe(limit: 60, used: 46, remaining: 14, at: .ms(10))
+        #expect(state.fairShare == nil && state.ownLimit == 15)
+        #expect(state.earliestSlot(now: .ms(10)) == .ms(10))
+        // `rate.peers: 1` (a database's fallback then is the whole budget): the part is learnt.
+        state.share = 60
+        state.observe(limit: 60, used: 46, remaining: 14, at: .ms(20))
+        #expect(state.fairShare != nil && state.ownLimit == 3)
+    }
+
     @Test func withoutLearningTheReportsOnlyHoldOthersSends() {
         var state = window(limit: 60, seconds: 6)
         state.learnsFairShare = false
