@@ -236,7 +236,7 @@ struct PacingFairShareProbe {
 
     /// 2, 3, 4 and 6 processes × 4 seeds × three latencies: each run's figures, then the mean and the worst.
     @Test(arguments: [0, 20, 500]) func grid(stagger: Int) {
-        var runs: [FairShareSimulation.Result] = []
+        var grid: [(processes: Int, result: FairShareSimulation.Result)] = []
         for processes in [2, 3, 4, 6] {
             for latency in [1...2, 2...8, 10...40] {
                 for seed in [1, 2, 3, 4] as [UInt64] {
@@ -244,14 +244,15 @@ struct PacingFairShareProbe {
                     simulation.seed = seed &* 0x9E37_79B9_7F4A_7C15
                     simulation.stagger = stagger
                     let result = simulation.run()
-                    runs.append(result)
+                    grid.append((processes, result))
                     print("grid \(processes) \(latency) \(seed) stagger \(stagger): \(result)")
                 }
             }
         }
+        let four: [FairShareSimulation.Result] = grid.filter { $0.processes == 4 }.map(\.result)
+        let runs: [FairShareSimulation.Result] = grid.map(\.result)
         let mean = runs.map(\.efficiency).reduce(0, +) / Double(runs.count)
         let refused = Double(runs.map(\.refused).reduce(0, +)) / Double(runs.map(\.sends).reduce(0, +))
-        let four = runs[24..<36]
         print(
             "grid, started \(stagger) ms apart: mean efficiency \(mean), 429s \(refused) of the sends; worst run \(runs.map(\.efficiency).min()!), "
                 + "most 429s \(runs.map(\.refusedShare).max()!); 4 processes: worst \(four.map(\.efficiency).min()!), most 429s \(four.map(\.refusedShare).max()!)")
